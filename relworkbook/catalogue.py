@@ -1,0 +1,20 @@
+"""The workbooks the kit serves, for the landing page and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class WorkbookEntry:
+    notebook: str
+    title: str
+    line: str
+    ready: bool
+
+
+WORKBOOKS: tuple[WorkbookEntry, ...] = (
+    WorkbookEntry("heatmap.ipynb", "Relationships Heatmap",
+                  "Rate where relationships are warm and cool in your work and place, then pool the results "
+                  "and choose one cool area to warm up together.", True),
+)

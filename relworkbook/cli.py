@@ -1,0 +1,189 @@
+"""The ``relworkbook`` command.
+
+    relworkbook serve            serve every workbook with Voila (http://127.0.0.1:8866)
+    relworkbook check-content    check a content pack and say exactly what is wrong
+    relworkbook export CODE      write a workshop's responses as JSON or CSV
+    relworkbook import FILE      add a response file to a workshop
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .config import SETTINGS_HELP, WEBSOCKET_MAX_MESSAGE_BYTES
+
+_EPILOG = "settings (environment variables):\n" + "\n".join(
+    f"  {name:<24}{help_} (default: {default})" for name, (default, help_) in SETTINGS_HELP.items()
+)
+
+
+def find_workbooks(explicit: str | None) -> Path:
+    """The ``workbooks/`` folder: given, in the current folder, or beside the package."""
+    candidates = [Path(explicit)] if explicit else [Path.cwd() / "workbooks", Path(__file__).parent.parent / "workbooks"]
+    for path in candidates:
+        if (path / "index.ipynb").exists():
+            return path.resolve()
+    raise SystemExit(
+        "relworkbook: cannot find the workbooks folder (with index.ipynb). Run this from the kit's folder "
+        "or pass --workbooks PATH."
+    )
+
+
+def voila_config(args: argparse.Namespace, workbooks: Path):
+    """All Voila settings the kit relies on, with the reason for each."""
+    from traitlets.config import Config
+
+    c = Config()
+    c.Voila.ip = args.host  # 127.0.0.1 unless a council opens it up on purpose
+    c.Voila.port = args.port
+    c.Voila.open_browser = False
+    c.Voila.root_dir = str(workbooks)
+    # Uploads travel in one websocket message: allow big ones so an oversized
+    # file reaches the kit and gets a polite refusal instead of a dropped page.
+    c.Voila.tornado_settings = {"websocket_max_message_size": WEBSOCKET_MAX_MESSAGE_BYTES}
+    c.VoilaConfiguration.strip_sources = True  # participants see widgets, not code
+    c.VoilaConfiguration.show_tracebacks = args.show_tracebacks  # errors go to this log, not to visitors
+    # Preheated kernels: each notebook keeps ready-started kernels, so a council's
+    # staff get their page at once. Each idle kernel costs about 55 MB.
+    c.VoilaConfiguration.preheat_kernel = args.pool_size > 0
+    c.VoilaConfiguration.default_pool_size = max(args.pool_size, 0)
+    # Kernels of pages closed without saying goodbye are stopped after a while.
+    # Open pages tick every second or two, so they never look idle.
+    c.MappingKernelManager.cull_idle_timeout = args.cull_minutes * 60
+    c.MappingKernelManager.cull_interval = 60
+    c.MappingKernelManager.cull_connected = False
+    return c
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    workbooks = find_workbooks(args.workbooks)
+    if args.data:
+        os.environ["RELWORKBOOK_DATA"] = str(Path(args.data).expanduser().resolve())
+    if args.content:
+        os.environ["RELWORKBOOK_CONTENT"] = str(Path(args.content).expanduser().resolve())
+    from .config import Settings
+    from .content import check_pack
+    from .store import open_store
+
+    settings = Settings.from_env()
+    check_pack(settings)  # a broken pack stops here with its message, not in every kernel
+    store = open_store(settings.data_url)  # creates the database before any kernel needs it
+    print(f"relworkbook: workshops are stored in {store.path}", flush=True)
+    print(f"relworkbook: open http://{args.host}:{args.port}/ in a browser (Ctrl+C stops the server)", flush=True)
+    from voila.app import Voila
+
+    Voila.launch_instance(argv=[], config=voila_config(args, workbooks))
+    return 0
+
+
+def cmd_check_content(args: argparse.Namespace) -> int:
+    if args.content:
+        os.environ["RELWORKBOOK_CONTENT"] = str(Path(args.content).expanduser().resolve())
+    from .config import Settings
+    from .content import check_pack
+
+    names = check_pack(Settings.from_env())
+    print("relworkbook: the content pack is fine (" + ", ".join(names) + ")")
+    return 0
+
+
+def _workshop(code: str):
+    from .store import open_store
+    from .workshops import normalise_code
+
+    store = open_store()
+    workshop = store.workshop_by_code(normalise_code(code))
+    if workshop is None:
+        raise SystemExit(f"relworkbook: no workshop with the code {code} in {store.path}")
+    return store, workshop
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .content import load_heatmap
+    from .exchange import responses_document, to_csv, to_json
+    from .heatmap import report
+
+    store, workshop = _workshop(args.code)
+    responses = store.responses(workshop.id, workshop.workbook)
+    if args.format == "json":
+        text = to_json(responses_document(workshop.workbook, responses, workshop))
+    else:
+        text = to_csv(report.tidy_rows(load_heatmap(), workshop.code, responses), report.TIDY_COLUMNS)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"relworkbook: wrote {len(responses)} responses to {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .content import load_heatmap
+    from .exchange import import_responses
+    from .heatmap.facilitator import _check_payload
+
+    store, workshop = _workshop(args.code)
+    path = Path(args.file)
+    added = import_responses(store, workshop, workshop.workbook, path.read_bytes(), path.name,
+                             _check_payload(load_heatmap()))
+    print(f"relworkbook: added {added} responses from {path.name} to workshop {workshop.code}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="relworkbook", description="The Relationships Project's workshop tools as Voila widget notebooks.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve every workbook with Voila", epilog=_EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this computer only; 0.0.0.0 for a network)")
+    serve.add_argument("--port", type=int, default=8866, help="port to listen on (default 8866)")
+    serve.add_argument("--data", help="SQLite file for workshops (default $RELWORKBOOK_DATA or "
+                                      "~/.relworkbook/workshops.sqlite3)")
+    serve.add_argument("--content", help="folder with a custom content pack (default: the built-in English pack)")
+    serve.add_argument("--workbooks", help="folder of workbook notebooks (default ./workbooks)")
+    serve.add_argument("--pool-size", type=int, default=1,
+                       help="preheated kernels kept ready per notebook; 0 turns preheating off (default 1)")
+    serve.add_argument("--cull-minutes", type=int, default=30,
+                       help="stop kernels of abandoned pages after this many idle minutes (default 30)")
+    serve.add_argument("--show-tracebacks", action="store_true",
+                       help="show Python errors to visitors (for testing; the log always has them)")
+    serve.set_defaults(run=cmd_serve)
+
+    check = commands.add_parser("check-content", help="check a content pack and report any problem")
+    check.add_argument("--content", help="folder with the pack to check (default: the pack in force)")
+    check.set_defaults(run=cmd_check_content)
+
+    export = commands.add_parser("export", help="write a workshop's responses as JSON (re-importable) or CSV")
+    export.add_argument("code", help="the workshop's join code")
+    export.add_argument("--format", choices=["json", "csv"], default="json")
+    export.add_argument("--out", help="file to write (default: standard output)")
+    export.set_defaults(run=cmd_export)
+
+    imp = commands.add_parser("import", help="add a response file to a workshop (duplicates are skipped)")
+    imp.add_argument("file", help="a .json response file")
+    imp.add_argument("--code", required=True, help="the workshop's join code")
+    imp.set_defaults(run=cmd_import)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from .errors import FriendlyError
+
+    try:
+        return args.run(args)
+    except FriendlyError as exc:
+        print(f"relworkbook: {exc.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Widgets shared by every workbook: one component per module."""

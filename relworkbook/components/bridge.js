@@ -1,0 +1,54 @@
+// The kit's only browser-side code. It is tiny on purpose and loads no files,
+// so it works offline and inside a council's intranet.
+//  - tells the kernel the address the visitor really sees (Binder, proxies),
+//  - keeps the address bar in step (a reload lands on the same screen),
+//  - remembers personal resume links in this browser (localStorage),
+//  - sends a "tick" so a page can look for news while it is open.
+const PREFIX = "relworkbook:";
+
+function recall() {
+  const found = {};
+  try {
+    for (let i = 0; i < window.localStorage.length; i++) {
+      const key = window.localStorage.key(i);
+      if (key && key.startsWith(PREFIX)) found[key.slice(PREFIX.length)] = window.localStorage.getItem(key);
+    }
+  } catch (e) { /* private browsing: nothing remembered, nothing breaks */ }
+  return found;
+}
+
+function render({ model, el }) {
+  el.style.display = "none";
+  model.set("href", window.location.href);
+  model.set("recalled", recall());
+  model.save_changes();
+
+  const applyQuery = () => {
+    const query = model.get("replace_query");
+    if (!query) return;
+    const url = new URL(window.location.href);
+    url.search = query;
+    window.history.replaceState(null, "", url.toString());
+    model.set("href", url.toString());
+    model.save_changes();
+  };
+  const applyMemory = () => {
+    const memory = model.get("remember") || {};
+    try {
+      for (const [key, value] of Object.entries(memory)) {
+        if (value === null || value === "") window.localStorage.removeItem(PREFIX + key);
+        else window.localStorage.setItem(PREFIX + key, value);
+      }
+    } catch (e) { /* storage refused: the personal link on screen still works */ }
+  };
+  model.on("change:replace_query", applyQuery);
+  model.on("change:remember", applyMemory);
+  applyQuery();
+  applyMemory();
+
+  const seconds = model.get("tick_seconds");
+  const timer = seconds > 0 ? setInterval(() => model.send({ tick: Date.now() }), seconds * 1000) : null;
+  return () => { if (timer) clearInterval(timer); };
+}
+
+export default { render };

@@ -1,0 +1,100 @@
+"""JoinPanel: how anyone arrives in a workbook.
+
+Three doors, as simple as a Mentimeter code: join a workshop with a code (or
+a link that fills it in), use the workbook on your own, or start a workshop
+as its facilitator.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import ipywidgets as widgets
+
+from ..content import UiText
+from ..errors import guarded
+from ..store import Store
+from ..text import esc
+from ..workshops import FacilitatorAccess, Membership, format_code, join, start_workshop
+from .status import StatusLine
+
+FULL_WIDTH = widgets.Layout(width="100%", max_width="420px")
+
+
+class JoinPanel(widgets.VBox):
+    def __init__(
+        self,
+        *,
+        ui: UiText,
+        store: Store,
+        workbook: str,
+        code: str = "",
+        on_joined: Callable[[Membership], None],
+        on_solo: Callable[[], None],
+        on_started: Callable[[FacilitatorAccess], None],
+        default_min_group: int = 3,
+    ):
+        self.ui, self.store, self.workbook = ui, store, workbook
+        self._on_joined, self._on_solo, self._on_started = on_joined, on_solo, on_started
+        self.default_min_group = default_min_group
+        self.status = StatusLine()
+        self.code = widgets.Text(
+            value=format_code(code) if code else "",
+            description=ui("code_label"),
+            placeholder=ui("code_placeholder"),
+            layout=FULL_WIDTH,
+            style={"description_width": "initial"},
+        )
+        self.name = widgets.Text(
+            description=ui("name_label"), placeholder=ui("name_placeholder"), layout=FULL_WIDTH,
+            style={"description_width": "initial"},
+        )
+        self.group = widgets.Text(
+            description=ui("group_label"), placeholder=ui("group_placeholder"), layout=FULL_WIDTH,
+            style={"description_width": "initial"},
+        )
+        self.join_button = widgets.Button(description=ui("join_button"), button_style="primary", icon="sign-in")
+        self.solo_button = widgets.Button(description=ui("solo_button"), icon="user")
+        self.title = widgets.Text(
+            description=ui("start_title_label"), layout=FULL_WIDTH, style={"description_width": "initial"}
+        )
+        self.start_button = widgets.Button(description=ui("start_button"), icon="play")
+
+        show = self.status.error
+        self.join_button.on_click(guarded(show)(self._join))
+        self.code.on_submit(guarded(show)(self._join)) if hasattr(self.code, "on_submit") else None
+        self.solo_button.on_click(guarded(show)(lambda _b: self._on_solo()))
+        self.start_button.on_click(guarded(show)(self._start))
+
+        intro = widgets.HTML(
+            f"<h2>{esc(ui('welcome_title'))}</h2><p>{esc(ui('welcome_text'))}</p>"
+        )
+        starting = widgets.VBox(
+            [widgets.HTML(f"<h3>{esc(ui('start_heading'))}</h3>"), self.title, self.start_button],
+            layout=widgets.Layout(margin="24px 0 0 0", border_top="1px solid #ddd"),
+        )
+        children = [intro, self.code, self.name, self.group,
+                    widgets.HBox([self.join_button, self.solo_button], layout=widgets.Layout(flex_flow="row wrap")),
+                    self.status]
+        # A participant who arrived by link sees only what they need.
+        if not code:
+            children.append(starting)
+        super().__init__(children, layout=widgets.Layout(max_width="640px"))
+        self.add_class("rw-join")
+
+    def _join(self, _source=None) -> None:
+        self.join_button.disabled = True
+        try:
+            membership = join(
+                self.store, self.code.value, self.workbook,
+                display_name=self.name.value, group_label=self.group.value,
+            )
+        finally:
+            self.join_button.disabled = False
+        self._on_joined(membership)
+
+    def _start(self, _button=None) -> None:
+        access = start_workshop(
+            self.store, workbook=self.workbook, title=self.title.value, min_group=self.default_min_group
+        )
+        self._on_started(access)

@@ -1,0 +1,144 @@
+"""SessionPanel: the facilitator's controls for a live workshop.
+
+The join code in large letters, the participant link and its QR code, the
+facilitator's own private link, how many have joined and submitted, and the
+switches every workbook shares: close/reopen the round, show results to
+participants, the smallest group shown (k), and new rounds.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import ipywidgets as widgets
+
+from ..config import MAX_LABEL_CHARS
+from ..content import UiText
+from ..errors import FriendlyError, guarded
+from ..store import Store, Workshop
+from ..text import clean_text, esc
+from ..workshops import format_code
+from .status import StatusLine
+
+
+def qr_svg(link: str) -> str:
+    import segno  # only facilitators draw QR codes
+
+    return segno.make(link, error="m").svg_inline(scale=4, dark="#111111", light="#ffffff")
+
+
+class SessionPanel(widgets.VBox):
+    def __init__(self, *, ui: UiText, store: Store, workshop: Workshop, on_change: Callable[[Workshop], None]):
+        self.ui, self.store, self.workshop = ui, store, workshop
+        self._on_change = on_change
+        self.status = StatusLine()
+        self.heading = widgets.HTML()
+        self.links = widgets.HTML()
+        self.counts = widgets.HTML()
+        self.lock_button = widgets.Button(icon="lock")
+        self.reveal_button = widgets.Button(icon="eye")
+        self.min_group = widgets.BoundedIntText(
+            value=workshop.min_group, min=1, max=50, description=ui("min_group_label"),
+            description_tooltip=ui("min_group_help"), style={"description_width": "initial"},
+            layout=widgets.Layout(width="260px"),
+        )
+        self.round_name = widgets.Text(
+            description=ui("new_round_label"), placeholder="e.g. follow-up",
+            style={"description_width": "initial"}, layout=widgets.Layout(width="320px"),
+        )
+        self.round_button = widgets.Button(description=ui("new_round_button"), icon="refresh")
+
+        show = self.status.error
+        self.lock_button.on_click(guarded(show)(self._toggle_lock))
+        self.reveal_button.on_click(guarded(show)(self._toggle_reveal))
+        self.min_group.observe(guarded(show)(self._set_min_group), names="value")
+        self.round_button.on_click(guarded(show)(self._new_round))
+
+        controls = widgets.HBox(
+            [self.lock_button, self.reveal_button, self.min_group],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+        )
+        rounds = widgets.HBox([self.round_name, self.round_button], layout=widgets.Layout(flex_flow="row wrap"))
+        super().__init__([self.heading, self.links, self.counts, controls, rounds, self.status])
+        self.add_class("rw-session")
+        self.links_for: tuple[str, str] = ("", "")
+        self._render_state()
+
+    # -- what the panel shows -------------------------------------------------
+
+    def show_links(self, participant_link: str, facilitator_link: str) -> None:
+        if self.links_for == (participant_link, facilitator_link):
+            return
+        self.links_for = (participant_link, facilitator_link)
+        code = format_code(self.workshop.code)
+        self.links.value = (
+            '<div style="display:flex;flex-wrap:wrap;gap:16px;align-items:center">'
+            f'<div>{qr_svg(participant_link)}</div><div>'
+            f'<p style="font-size:1.1em">{esc(self.ui("join_instructions", code=code))}</p>'
+            f'<p><b>{esc(self.ui("participant_link"))}:</b><br>'
+            f'<a class="rw-participant-link" href="{esc(participant_link)}" target="_blank" '
+            f'rel="noopener">{esc(participant_link)}</a></p>'
+            f'<details><summary>{esc(self.ui("facilitator_link"))}</summary>'
+            f'<code class="rw-facilitator-link" style="word-break:break-all">{esc(facilitator_link)}</code>'
+            "</details></div></div>"
+        )
+
+    def show_counts(self, submitted: int) -> None:
+        joined = self.store.participant_count(self.workshop.id)
+        self.counts.value = (
+            f'<p class="rw-count" style="font-size:1.1em"><b>'
+            f"{esc(self.ui('submitted', count=submitted, joined=max(joined, submitted)))}</b>"
+            f" &middot; round: {esc(self.workshop.current_round)}</p>"
+        )
+
+    def _render_state(self) -> None:
+        w = self.workshop
+        title = w.title or "Workshop"
+        self.heading.value = (
+            f'<h2 style="margin-bottom:0">{esc(title)}</h2>'
+            f'<div class="rw-code" style="font-size:2.6em;font-weight:700;letter-spacing:0.08em">'
+            f"{esc(format_code(w.code))}</div>"
+        )
+        self.lock_button.description = self.ui("unlock_button") if w.locked else self.ui("lock_button")
+        self.lock_button.icon = "unlock" if w.locked else "lock"
+        self.reveal_button.description = self.ui("hide_button") if w.revealed else self.ui("reveal_button")
+        self.reveal_button.icon = "eye-slash" if w.revealed else "eye"
+        if self.min_group.value != w.min_group:
+            self.min_group.value = w.min_group
+
+    def update(self, workshop: Workshop) -> None:
+        """Show ``workshop``'s state (another kernel may have changed it)."""
+        self.workshop = workshop
+        self._render_state()
+
+    # -- what the switches do -------------------------------------------------
+
+    def _changed(self, **fields) -> None:
+        self.workshop = self.store.update_workshop(self.workshop.id, **fields)
+        self._render_state()
+        self._on_change(self.workshop)
+
+    def _toggle_lock(self, _button=None) -> None:
+        self._changed(locked=not self.workshop.locked)
+        self.status.success("Round closed: answers are kept, no changes accepted." if self.workshop.locked
+                            else "Round reopened: participants can change their answers.")
+
+    def _toggle_reveal(self, _button=None) -> None:
+        self._changed(revealed=not self.workshop.revealed)
+        self.status.success("Participants can now see the group's results." if self.workshop.revealed
+                            else "Results are hidden from participants again.")
+
+    def _set_min_group(self, change) -> None:
+        value = change["new"]
+        if value is None or not 1 <= int(value) <= 50:
+            raise FriendlyError("The smallest group size must be between 1 and 50.")
+        if value != self.workshop.min_group:
+            self._changed(min_group=int(value))
+
+    def _new_round(self, _button=None) -> None:
+        name = clean_text(self.round_name.value, max_chars=MAX_LABEL_CHARS, what="round name", required=True)
+        if name == self.workshop.current_round:
+            raise FriendlyError(f"The round '{name}' is already the current round.")
+        self._changed(current_round=name, locked=False)
+        self.round_name.value = ""
+        self.status.success(f"Round '{name}' has started. Participants' next answers go into it.")

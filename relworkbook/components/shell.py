@@ -1,0 +1,210 @@
+"""WorkbookShell: one page, four screens, shared by every workbook.
+
+The page's address decides the screen:
+
+* ``?facilitate=CODE&key=SECRET`` - the facilitator's live view;
+* ``?join=CODE&me=TOKEN``         - a participant coming back to their answers;
+* ``?join=CODE``                  - the join form with the code filled in;
+* ``?solo=1``                     - one person (or a team round one screen), no workshop;
+* nothing                         - the welcome: join, go solo, or start a workshop.
+
+A workbook subclasses the shell and supplies three views. The shell owns the
+store, the words, the browser bridge, live refresh and error handling, so a
+workbook holds only what is particular to it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..config import FACILITATOR_POLL_SECONDS, PARTICIPANT_POLL_SECONDS, Settings
+from ..content import UiText, load_ui
+from ..errors import FriendlyError, guarded, report
+from ..page import PageContext, base_of
+from ..store import Store, open_store
+from ..text import esc
+from ..workshops import (
+    FacilitatorAccess,
+    Membership,
+    facilitator_link,
+    normalise_code,
+    open_as_facilitator,
+    participant_link,
+    resume,
+    resume_link,
+)
+from .bridge import PageBridge
+from .joining import JoinPanel
+from .status import StatusLine
+
+log = logging.getLogger("relworkbook")
+
+_PAGE_CSS = """<style>
+.rw-shell { max-width: 980px; font-size: 16px; line-height: 1.45; }
+.rw-shell .widget-button, .rw-shell .widget-toggle-button { min-height: 40px; }
+.rw-shell .widget-toggle-buttons .widget-toggle-button { width: auto; min-width: 44px; }
+.rw-shell .widget-text input { font-size: 16px; } /* 16px stops phones zooming on focus */
+@media (max-width: 600px) { .rw-shell { font-size: 15px; } }
+</style>"""
+
+
+class WorkbookShell(widgets.VBox):
+    #: The workbook's name in the store and in response files.
+    workbook: str = ""
+
+    def __init__(self, page: PageContext | None = None, *, store: Store | None = None,
+                 settings: Settings | None = None):
+        self.settings = settings or Settings.from_env()
+        self.page = page if page is not None else PageContext()
+        self.store = store if store is not None else open_store(self.settings.data_url)
+        self.ui: UiText = load_ui(self.settings)
+        self.status = StatusLine()
+        self.bridge = PageBridge()
+        self.body = widgets.VBox()
+        self.personal = widgets.HTML()  # a participant's resume link
+        self.screen = "start"
+        self.view: Any = None
+        self.membership: Membership | None = None
+        self.access: FacilitatorAccess | None = None
+        self.bridge.observe(guarded(self.status.error)(self._browser_address), names="href")
+        self.bridge.observe(guarded(self.status.error)(self._browser_memory), names="recalled")
+        self.bridge.on_tick(self.refresh)
+        super().__init__([widgets.HTML(_PAGE_CSS), self.bridge, self.status, self.body, self.personal])
+        self.add_class("rw-shell")
+        try:
+            self._route()
+        except Exception as exc:  # noqa: BLE001 - a bad link still gets a usable page
+            report(exc, self.status.error)
+            self.show_join(code="")
+
+    @classmethod
+    def for_this_page(cls, **kwargs: Any) -> "WorkbookShell":
+        """The notebook's one line: read the page's address, build the screen."""
+        return cls(PageContext.from_environment(), **kwargs)
+
+    # -- the views a workbook provides -------------------------------------------
+
+    def participant_view(self, membership: Membership, resumed: bool) -> widgets.Widget:
+        raise NotImplementedError
+
+    def facilitator_view(self, access: FacilitatorAccess) -> widgets.Widget:
+        raise NotImplementedError
+
+    def solo_view(self) -> widgets.Widget:
+        raise NotImplementedError
+
+    # -- routing -----------------------------------------------------------------
+
+    def _route(self) -> None:
+        page = self.page
+        if page.get("facilitate"):
+            access = open_as_facilitator(self.store, page.get("facilitate"), page.get("key"), self.workbook)
+            self.show_facilitator(access)
+        elif page.get("join") and page.get("me"):
+            self.show_participant(resume(self.store, page.get("join"), page.get("me"), self.workbook), resumed=True)
+        elif page.get("solo"):
+            self.show_solo()
+        else:
+            self.show_join(code=page.get("join"))
+
+    def _show(self, screen: str, view: widgets.Widget, tick_seconds: float) -> None:
+        self.screen, self.view = screen, view
+        self.body.children = (view,)
+        self.bridge.tick_seconds = tick_seconds
+
+    def show_join(self, code: str = "") -> None:
+        panel = JoinPanel(
+            ui=self.ui, store=self.store, workbook=self.workbook, code=normalise_code(code),
+            on_joined=lambda m: self.show_participant(m, resumed=False),
+            on_solo=self.show_solo, on_started=self.show_facilitator,
+            default_min_group=self.settings.min_group,
+        )
+        self._show("join", panel, 0)
+
+    def show_participant(self, membership: Membership, resumed: bool) -> None:
+        self.membership, self.access = membership, None
+        self.status.success(self.ui("resumed") if resumed else self.ui("joined", title=membership.workshop.title
+                                                                             or "the workshop"))
+        self._show("participant", self.participant_view(membership, resumed), PARTICIPANT_POLL_SECONDS)
+        code, token = membership.workshop.code, membership.token
+        self.bridge.replace_query = _query(self.page.passthrough(), join=code, me=token)
+        self.bridge.remember_value(f"{self.workbook}:{code}", token)
+        self._show_personal_link()
+
+    def show_facilitator(self, access: FacilitatorAccess) -> None:
+        self.access, self.membership = access, None
+        self.status.clear()
+        self.personal.value = ""
+        self._show("facilitator", self.facilitator_view(access), FACILITATOR_POLL_SECONDS)
+        self.bridge.replace_query = _query(self.page.passthrough(), facilitate=access.workshop.code, key=access.key)
+        self._show_facilitator_links()
+
+    def show_solo(self) -> None:
+        self.access = self.membership = None
+        self.personal.value = ""
+        self.status.info(self.ui("solo_mode"))
+        self._show("solo", self.solo_view(), 0)
+        self.bridge.replace_query = _query(self.page.passthrough(), solo="1")
+
+    # -- links ---------------------------------------------------------------------
+
+    def base_url(self) -> str:
+        """The notebook's address as visitors see it (the browser's word wins)."""
+        if self.settings.public_url:
+            return self.page.guessed_base_url()
+        return base_of(self.bridge.href) if self.bridge.href else self.page.guessed_base_url()
+
+    def _show_personal_link(self) -> None:
+        if self.membership is None:
+            return
+        link = resume_link(self.base_url(), self.membership.workshop.code, self.membership.token,
+                           self.page.passthrough())
+        self.personal.value = (
+            f'<details class="rw-personal" style="margin-top:16px"><summary>{esc(self.ui("resume_hint"))}'
+            f'</summary><code style="word-break:break-all">{esc(link)}</code></details>'
+        )
+
+    def _show_facilitator_links(self) -> None:
+        if self.access is None or not hasattr(self.view, "session"):
+            return
+        extra = self.page.passthrough()
+        code = self.access.workshop.code
+        self.view.session.show_links(
+            participant_link(self.base_url(), code, extra),
+            facilitator_link(self.base_url(), code, self.access.key, extra),
+        )
+
+    # -- the browser's news ------------------------------------------------------------
+
+    def _browser_address(self, _change=None) -> None:
+        self._show_personal_link()
+        self._show_facilitator_links()
+
+    def _browser_memory(self, change) -> None:
+        """A participant who comes back by the plain join link gets their answers back."""
+        if self.screen != "join":
+            return
+        code = normalise_code(self.page.get("join"))
+        token = (change["new"] or {}).get(f"{self.workbook}:{code}") if code else None
+        if not token:
+            return
+        try:
+            membership = resume(self.store, code, token, self.workbook)
+        except FriendlyError:
+            self.bridge.remember_value(f"{self.workbook}:{code}", None)  # stale: forget it
+            return
+        self.show_participant(membership, resumed=True)
+
+    def refresh(self) -> None:
+        """Look for news in the store (called on each browser tick)."""
+        if self.view is not None and hasattr(self.view, "refresh"):
+            guarded(self.status.error)(self.view.refresh)()
+
+
+def _query(extra: dict[str, str], **params: str) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({**extra, **params})

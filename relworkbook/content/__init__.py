@@ -1,0 +1,305 @@
+"""Content packs: every word a participant reads, in YAML, checked on load.
+
+The built-in pack lives in ``packs/en``. A council can set
+``RELWORKBOOK_CONTENT`` (or ``relworkbook serve --content``) to a folder of its
+own: each file there replaces the built-in file of the same name, so a pack
+can translate the shared words (``common.yaml``), one workbook, or both.
+
+A broken pack raises :class:`ContentError` whose message names the file, the
+place in it and what is wrong, e.g.
+``heatmap.yaml, categories[2].statements[0].text: must be text, not a number``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..config import Settings
+from ..errors import FriendlyError
+
+BUILT_IN = Path(__file__).parent / "packs" / "en"
+
+
+class ContentError(FriendlyError):
+    """A content pack that cannot be used, with the place of the problem."""
+
+    def __init__(self, file: str | Path, place: str, problem: str):
+        self.file = str(file)
+        self.place = place
+        self.problem = problem
+        where = f"{Path(file).name}, {place}" if place else Path(file).name
+        super().__init__(f"The content pack cannot be used: {where}: {problem} (file: {file})")
+
+
+# -- a small, explicit checker (clearer messages than a generic schema library) --
+
+
+class _Node:
+    """A value inside a pack, with the path that leads to it for messages."""
+
+    def __init__(self, file: Path, value: Any, place: str = ""):
+        self.file, self.value, self.place = file, value, place
+
+    def fail(self, problem: str) -> ContentError:
+        return ContentError(self.file, self.place or "top level", problem)
+
+    def _child(self, key: str | int, value: Any) -> "_Node":
+        if isinstance(key, int):
+            place = f"{self.place}[{key}]"
+        else:
+            place = f"{self.place}.{key}" if self.place else str(key)
+        return _Node(self.file, value, place)
+
+    def mapping(self) -> dict[str, Any]:
+        if not isinstance(self.value, dict):
+            raise self.fail(f"must be a set of 'name: value' lines, not {_kind(self.value)}")
+        return self.value
+
+    def get(self, key: str, required: bool = True) -> "_Node":
+        data = self.mapping()
+        if key not in data:
+            if required:
+                raise self._child(key, None).fail("is missing")
+            return self._child(key, None)
+        return self._child(key, data[key])
+
+    def text(self, max_chars: int = 1000, required: bool = True) -> str:
+        if self.value is None and not required:
+            return ""
+        if not isinstance(self.value, str):
+            raise self.fail(f"must be text, not {_kind(self.value)}")
+        value = self.value.strip()
+        if required and not value:
+            raise self.fail("must not be empty")
+        if len(value) > max_chars:
+            raise self.fail(f"is {len(value)} characters; the limit is {max_chars}")
+        return value
+
+    def integer(self) -> int:
+        if isinstance(self.value, bool) or not isinstance(self.value, int):
+            raise self.fail(f"must be a whole number, not {_kind(self.value)}")
+        return self.value
+
+    def items(self, min_count: int = 0, max_count: int | None = None) -> list["_Node"]:
+        if not isinstance(self.value, list):
+            raise self.fail(f"must be a list (lines starting with '- '), not {_kind(self.value)}")
+        if len(self.value) < min_count:
+            raise self.fail(f"needs at least {min_count} entries, has {len(self.value)}")
+        if max_count is not None and len(self.value) > max_count:
+            raise self.fail(f"can have at most {max_count} entries, has {len(self.value)}")
+        return [self._child(i, v) for i, v in enumerate(self.value)]
+
+    def identifier(self, seen: set[str]) -> str:
+        value = self.text(max_chars=60)
+        if not all(ch.isalnum() or ch in "-_" for ch in value):
+            raise self.fail(f"'{value}' may use only letters, digits, '-' and '_'")
+        if value in seen:
+            raise self.fail(f"'{value}' is used twice; each id must be unique")
+        seen.add(value)
+        return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {str: "text", int: "a number", float: "a number", bool: "yes/no", list: "a list", dict: "a section"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def pack_file(name: str, settings: Settings | None = None) -> Path:
+    settings = settings or Settings.from_env()
+    if settings.content_dir is not None:
+        if not settings.content_dir.is_dir():
+            raise ContentError(settings.content_dir, "", "this content folder does not exist")
+        custom = settings.content_dir / name
+        if custom.exists():
+            return custom
+    return BUILT_IN / name
+
+
+def read_yaml(path: Path) -> _Node:
+    import yaml  # light, but only needed when a pack is (re)loaded
+
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContentError(path, "", "the file is missing") from None
+    except UnicodeDecodeError as exc:
+        raise ContentError(path, f"byte {exc.start}", "the file is not UTF-8 text") from None
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "is not valid YAML"
+        raise ContentError(path, place, f"not valid YAML ({problem})") from None
+    node = _Node(path, data)
+    node.mapping()
+    return node
+
+
+# -- shared words --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UiText:
+    """The shared interface words, looked up by key."""
+
+    words: dict[str, str]
+
+    def __call__(self, key: str, **values: Any) -> str:
+        return self.words[key].format(**values) if values else self.words[key]
+
+
+@lru_cache(maxsize=1)
+def _ui_keys() -> tuple[str, ...]:
+    """The keys of the built-in words: a translation must define every one."""
+    return tuple(read_yaml(BUILT_IN / "common.yaml").get("ui").mapping())
+
+
+@lru_cache(maxsize=8)
+def _load_ui(path: Path) -> UiText:
+    root = read_yaml(path)
+    ui = root.get("ui")
+    ui.mapping()
+    words = {}
+    for key in _ui_keys():
+        words[key] = ui.get(key).text()
+    return UiText(words)
+
+
+def load_ui(settings: Settings | None = None) -> UiText:
+    return _load_ui(pack_file("common.yaml", settings))
+
+
+# -- the heatmap pack ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Statement:
+    id: str
+    text: str
+    category_id: str
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: str
+    description: str
+    statements: tuple[Statement, ...]
+
+
+@dataclass(frozen=True)
+class Scale:
+    min: int
+    max: int
+    labels: tuple[tuple[int, str], ...]
+    dont_know: str
+    warm_word: str
+    cool_word: str
+    middle_word: str
+
+    def label(self, value: int) -> str:
+        return dict(self.labels).get(value, str(value))
+
+
+@dataclass(frozen=True)
+class HeatmapPack:
+    title: str
+    intro: str
+    note: str
+    sources: tuple[str, ...]
+    scale: Scale
+    categories: tuple[Category, ...]
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        return tuple(s for c in self.categories for s in c.statements)
+
+    def statement(self, statement_id: str) -> Statement:
+        for s in self.statements:
+            if s.id == statement_id:
+                return s
+        raise KeyError(statement_id)
+
+
+def _sources(root: _Node) -> tuple[str, ...]:
+    nodes = root.get("sources").items(min_count=1)
+    urls = []
+    for node in nodes:
+        url = node.text(max_chars=300)
+        if not url.startswith(("http://", "https://")):
+            raise node.fail("must be a web address starting with https://")
+        urls.append(url)
+    return tuple(urls)
+
+
+def _scale(node: _Node) -> Scale:
+    low, high = node.get("min").integer(), node.get("max").integer()
+    if not (0 <= low < high <= 10):
+        raise node.get("max").fail("the scale must run upwards, between 0 and 10")
+    labels_node = node.get("labels")
+    labels = []
+    for value in range(low, high + 1):
+        data = labels_node.mapping()
+        if value not in data and str(value) not in data:
+            raise labels_node._child(str(value), None).fail("is missing: every point of the scale needs a label")
+        key = value if value in data else str(value)
+        labels.append((value, labels_node._child(str(value), data[key]).text(max_chars=60)))
+    return Scale(
+        min=low,
+        max=high,
+        labels=tuple(labels),
+        dont_know=node.get("dont_know").text(max_chars=40),
+        warm_word=node.get("warm_word").text(max_chars=20),
+        cool_word=node.get("cool_word").text(max_chars=20),
+        middle_word=node.get("middle_word").text(max_chars=20),
+    )
+
+
+@lru_cache(maxsize=8)
+def _load_heatmap(path: Path) -> HeatmapPack:
+    root = read_yaml(path)
+    if root.get("workbook").text() != "heatmap":
+        raise root.get("workbook").fail("must be 'heatmap' in heatmap.yaml")
+    category_ids: set[str] = set()
+    statement_ids: set[str] = set()
+    categories = []
+    for cat in root.get("categories").items(min_count=1, max_count=12):
+        cid = cat.get("id").identifier(category_ids)
+        statements = tuple(
+            Statement(st.get("id").identifier(statement_ids), st.get("text").text(max_chars=300), cid)
+            for st in cat.get("statements").items(min_count=3, max_count=5)
+        )
+        categories.append(
+            Category(
+                id=cid,
+                name=cat.get("name").text(max_chars=60),
+                description=cat.get("description", required=False).text(max_chars=400, required=False),
+                statements=statements,
+            )
+        )
+    return HeatmapPack(
+        title=root.get("title").text(max_chars=80),
+        intro=root.get("intro").text(max_chars=1000),
+        note=root.get("note", required=False).text(max_chars=1000, required=False),
+        sources=_sources(root),
+        scale=_scale(root.get("scale")),
+        categories=tuple(categories),
+    )
+
+
+def load_heatmap(settings: Settings | None = None) -> HeatmapPack:
+    return _load_heatmap(pack_file("heatmap.yaml", settings))
+
+
+def check_pack(settings: Settings | None = None) -> list[str]:
+    """Load every file of the pack in force; return the names checked."""
+    load_ui(settings)
+    load_heatmap(settings)
+    return ["common.yaml", "heatmap.yaml"]

@@ -1,0 +1,39 @@
+"""The Relationships Heatmap workbook.
+
+``HeatmapWorkbook.for_this_page()`` is all a notebook needs. The facilitator's
+module (Altair, vl-convert) is imported only when a facilitator view opens,
+so a participant's kernel stays small.
+"""
+
+from __future__ import annotations
+
+from ..components.shell import WorkbookShell
+from ..content import HeatmapPack, load_heatmap
+from ..workshops import FacilitatorAccess, Membership
+from .model import WORKBOOK
+
+
+class HeatmapWorkbook(WorkbookShell):
+    workbook = WORKBOOK
+
+    @property
+    def pack(self) -> HeatmapPack:
+        return load_heatmap(self.settings)
+
+    def participant_view(self, membership: Membership, resumed: bool):
+        from .participant import ParticipantView
+
+        return ParticipantView(pack=self.pack, ui=self.ui, store=self.store, membership=membership)
+
+    def facilitator_view(self, access: FacilitatorAccess):
+        from .facilitator import FacilitatorView
+
+        return FacilitatorView(pack=self.pack, ui=self.ui, store=self.store, access=access)
+
+    def solo_view(self):
+        from .participant import SoloView
+
+        return SoloView(pack=self.pack, ui=self.ui)
+
+
+__all__ = ["HeatmapWorkbook", "WORKBOOK"]

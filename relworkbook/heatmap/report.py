@@ -1,0 +1,218 @@
+"""The heatmap's exports: tidy CSV, lossless JSON, charts (SVG/PNG) and the HTML report.
+
+Everything pooled (charts, summary CSV, report) applies the workshop's k: a
+cell with fewer respondents is hidden. The raw response files (JSON, tidy CSV)
+are the facilitator's record and carry no names unless people typed one.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from .. import charts
+from ..components.downloads import DownloadFile
+from ..content import HeatmapPack
+from ..exchange import responses_document, to_csv, to_json
+from ..store import Note, Response, Workshop
+from ..text import esc
+from . import views
+from .model import WORKBOOK, Change, Summary, compare, split_by, summarise
+
+TIDY_COLUMNS = ["workshop", "round", "group", "participant", "name", "category", "statement_id",
+                "statement", "rating", "dont_know", "updated_at"]
+SUMMARY_COLUMNS = ["round", "group", "category", "statement_id", "statement", "respondents", "dont_know",
+                   "average", "spread", "hidden"]
+EVERYONE = "Everyone"
+
+
+def tidy_rows(pack: HeatmapPack, workshop_code: str, responses: list[Response]) -> list[dict[str, Any]]:
+    """One row per person per statement: the shape spreadsheets and pandas like."""
+    rows = []
+    for r in responses:
+        ratings = r.payload.get("ratings", {})
+        for s in pack.statements:
+            if s.id not in ratings:
+                continue
+            value = ratings[s.id]
+            rows.append({
+                "workshop": workshop_code, "round": r.round, "group": r.group_label,
+                "participant": r.participant_uid[:10], "name": r.display_name,
+                "category": s.category_id, "statement_id": s.id, "statement": s.text,
+                "rating": value, "dont_know": int(value is None),
+                "updated_at": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(r.updated_at)),
+            })
+    return rows
+
+
+def tidy_frame(pack: HeatmapPack, workshop_code: str, responses: list[Response]):
+    """The tidy rows as a pandas DataFrame, for analysis in JupyterLab."""
+    import pandas as pd
+
+    return pd.DataFrame(tidy_rows(pack, workshop_code, responses), columns=TIDY_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the facilitator's screens and the report show, computed once."""
+
+    round: str
+    everyone: Summary
+    by_group: dict[str, Summary]
+    by_round: dict[str, Summary]
+    warming: list[Change]
+
+
+def analyse(pack: HeatmapPack, workshop: Workshop, responses: list[Response]) -> Analysis:
+    k = workshop.min_group
+    current = [r for r in responses if r.round == workshop.current_round]
+    everyone = summarise(pack, (r.payload.get("ratings", {}) for r in current), k)
+    groups = split_by(pack, ((r.group_label, r.payload.get("ratings", {})) for r in current), k)
+    rounds = split_by(pack, ((r.round, r.payload.get("ratings", {})) for r in responses), k)
+    labels = list(rounds)
+    warming = compare(rounds[labels[0]], rounds[labels[-1]]) if len(labels) > 1 else []
+    return Analysis(workshop.current_round, everyone, groups, rounds, warming)
+
+
+def summary_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    rows = []
+    sets = [(analysis.round, EVERYONE, analysis.everyone)]
+    sets += [(analysis.round, g, s) for g, s in analysis.by_group.items()] if len(analysis.by_group) > 1 else []
+    sets += [(r, EVERYONE, s) for r, s in analysis.by_round.items() if r != analysis.round]
+    for round_name, group, summary in sets:
+        for c in summary.statements:
+            rows.append({
+                "round": round_name, "group": group, "category": c.category, "statement_id": c.key,
+                "statement": c.label, "respondents": c.respondents, "dont_know": c.dont_know,
+                "average": c.mean, "spread": c.spread, "hidden": int(c.hidden),
+            })
+    return rows
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def heatmap_chart(pack: HeatmapPack, columns: dict[str, Summary], title: str):
+    """Statements down, columns (everyone, groups or rounds) across; numbers in every cell."""
+    alt = charts.altair()
+    values = []
+    for column, summary in columns.items():
+        for c in summary.statements:
+            label = f"{c.mean:.1f}" if c.mean is not None else ("hidden" if c.hidden else "–")
+            values.append({"column": column, "statement": _short(c.label), "area": c.category,
+                           "mean": c.mean, "label": label, "people": c.respondents})
+    order = [_short(s.text) for s in pack.statements]
+    low, high = pack.scale.min, pack.scale.max
+    base = alt.Chart(alt.Data(values=values)).encode(
+        x=alt.X("column:N", sort=list(columns), title=None, axis=alt.Axis(orient="top", labelAngle=0, labelLimit=140)),
+        y=alt.Y("statement:N", sort=order, title=None, axis=alt.Axis(labelLimit=420)),
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.condition(
+            "datum.mean == null",
+            alt.value("#eeeeee"),
+            alt.Color("mean:Q", scale=alt.Scale(domain=[low, high], **charts.VEGA_SCHEME),
+                      legend=alt.Legend(title=f"Average ({low} cool to {high} warm)", orient="bottom")),
+        ),
+    )
+    numbers = base.mark_text(fontSize=12).encode(
+        text="label:N",
+        color=alt.condition(
+            f"datum.mean != null && (datum.mean < {low + 0.8 * (high - low) / 4} || datum.mean > {high - 0.8 * (high - low) / 4})",
+            alt.value("white"), alt.value("black"),
+        ),
+    )
+    return (cells + numbers).properties(
+        width=max(110, 100 * len(columns)), height=24 * len(pack.statements), title=title
+    )
+
+
+def chart_columns(analysis: Analysis) -> dict[str, Summary]:
+    columns = {EVERYONE: analysis.everyone}
+    if len(analysis.by_group) > 1:  # one group is just "everyone" again
+        columns.update(analysis.by_group)
+    return columns
+
+
+def warming_html(changes: list[Change]) -> str:
+    moved = [c for c in changes if c.delta is not None]
+    if not moved:
+        return "<p>Compare rounds once a second round has answers (and enough people in each).</p>"
+    items = "".join(
+        f"<li>{esc(c.cell.label)}: {c.before:.1f} &rarr; {c.after:.1f} "
+        f"<b>({'warmer' if c.delta > 0 else 'cooler' if c.delta < 0 else 'no change'} {c.delta:+.1f})</b></li>"
+        for c in moved
+    )
+    return f"<h4>Where did it warm up?</h4><ol>{items}</ol>"
+
+
+_REPORT_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:980px;margin:24px auto;padding:0 16px;
+color:#1a1a1a;line-height:1.45}h1{margin-bottom:0}.meta{color:#555}section{margin:28px 0}
+table{border-collapse:collapse}figure svg{max-width:100%;height:auto}
+@media print{section{page-break-inside:avoid}}
+"""
+
+
+def report_html(pack: HeatmapPack, workshop: Workshop, analysis: Analysis, notes: list[Note], chart_svg: str) -> str:
+    title = workshop.title or pack.title
+    focus = [n for n in notes if n.kind == "focus"]
+    steps = [n for n in notes if n.kind == "next_step"]
+    groups = chart_columns(analysis)
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{esc(title)}</title>",
+        f"<style>{_REPORT_CSS}</style></head><body>",
+        f"<h1>{esc(title)}</h1>",
+        f"<p class='meta'>{esc(pack.title)} &middot; workshop {esc(workshop.code)} &middot; round "
+        f"{esc(analysis.round)} &middot; {analysis.everyone.respondents} people &middot; made "
+        f"{time.strftime('%d %B %Y %H:%M')}</p>",
+        f"<p class='meta'>Results based on fewer than {workshop.min_group} people are hidden.</p>",
+        "<section><h2>The collective heatmap</h2>",
+        charts.svg_figure_html(chart_svg, "Heatmap of average ratings per statement"),
+        views.legend(pack),
+        "<details><summary>The same results as a table</summary>",
+        views.category_table(pack, analysis.everyone, "By area"),
+        views.statement_table(pack, analysis.everyone, "By statement"),
+    ]
+    for group, summary in groups.items():
+        if group != EVERYONE:
+            parts.append(views.statement_table(pack, summary, f"Group: {group}"))
+    parts += [
+        "</details></section>",
+        f"<section><h2>Warm, cool and divided</h2>{views.highlights_html(analysis.everyone)}</section>",
+        f"<section><h2>Rounds</h2>{warming_html(analysis.warming)}</section>",
+        "<section><h2>What we will work on</h2>",
+    ]
+    if focus or steps:
+        parts += [f"<h3>Focus: {esc(n.text)}</h3>" for n in focus]
+        parts.append("<ul>" + "".join(f"<li>{esc(n.text)}</li>" for n in steps) + "</ul>")
+    else:
+        parts.append("<p>No next steps were recorded.</p>")
+    parts.append("</section><footer><p class='meta'>Made with relworkbook. Sources: ")
+    parts.append(", ".join(f"<a href='{esc(u)}'>{esc(u)}</a>" for u in pack.sources))
+    parts.append("</p></footer></body></html>")
+    return "".join(parts)
+
+
+def export_files(
+    pack: HeatmapPack, workshop: Workshop, responses: list[Response], notes: list[Note]
+) -> list[DownloadFile]:
+    analysis = analyse(pack, workshop, responses)
+    chart = heatmap_chart(pack, chart_columns(analysis), f"{workshop.title or pack.title}: {analysis.round}")
+    svg = charts.render_svg(chart)
+    stem = f"heatmap-{workshop.code}"
+    return [
+        DownloadFile.text("Report (HTML)", f"{stem}-report.html", report_html(pack, workshop, analysis, notes, svg),
+                          "text/html"),
+        DownloadFile.text("Responses (CSV)", f"{stem}-responses.csv",
+                          to_csv(tidy_rows(pack, workshop.code, responses), TIDY_COLUMNS), "text/csv"),
+        DownloadFile.text("Summary (CSV)", f"{stem}-summary.csv", to_csv(summary_rows(analysis), SUMMARY_COLUMNS),
+                          "text/csv"),
+        DownloadFile.text("Responses (JSON)", f"{stem}-responses.json",
+                          to_json(responses_document(WORKBOOK, responses, workshop)), "application/json"),
+        DownloadFile.text("Heatmap (SVG)", f"{stem}.svg", svg, "image/svg+xml"),
+        DownloadFile("Heatmap (PNG)", f"{stem}.png", charts.render_png(chart), "image/png"),
+    ]

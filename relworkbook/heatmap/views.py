@@ -1,0 +1,85 @@
+"""Heatmaps as HTML tables: light enough for a participant's phone.
+
+Each cell shows its number and a word (warm / mixed / cool) as well as its
+colour, and hidden cells say why they are hidden.
+"""
+
+from __future__ import annotations
+
+from ..charts import TableCell, heat_table_html, legend_html
+from ..content import HeatmapPack
+from .model import Cell, Summary, temperature
+
+
+def _value_cell(pack: HeatmapPack, cell: Cell, min_group: int) -> TableCell:
+    if cell.mean is None:
+        text = f"hidden (fewer than {min_group})" if cell.hidden else "no ratings"
+        return TableCell(text, muted=True)
+    return TableCell(f"{cell.mean:.1f} {temperature(pack.scale, cell.mean)}", heat=cell.mean)
+
+
+def legend(pack: HeatmapPack) -> str:
+    s = pack.scale
+    return legend_html(s.min, s.max, dict(s.labels), s.warm_word, s.cool_word)
+
+
+def category_table(pack: HeatmapPack, summary: Summary, caption: str) -> str:
+    rows = [
+        [TableCell(c.label, header=True), _value_cell(pack, c, summary.min_group), TableCell(str(c.respondents))]
+        for c in summary.categories
+    ]
+    return heat_table_html(caption, ["Area", "Average", "People"], rows, pack.scale.min, pack.scale.max)
+
+
+def statement_table(pack: HeatmapPack, summary: Summary, caption: str, show_spread: bool = True) -> str:
+    columns = ["Area", "Statement", "Average"] + (["Spread", "People", "Don't know"] if show_spread else [])
+    rows = []
+    for c in summary.statements:
+        row = [TableCell(c.category), TableCell(c.label, header=True), _value_cell(pack, c, summary.min_group)]
+        if show_spread:
+            row += [
+                TableCell("" if c.spread is None else f"{c.spread:.1f}"),
+                TableCell(str(c.respondents)),
+                TableCell(str(c.dont_know)),
+            ]
+        rows.append(row)
+    return heat_table_html(caption, columns, rows, pack.scale.min, pack.scale.max)
+
+
+def personal_table(pack: HeatmapPack, summary: Summary) -> str:
+    """One person's heatmap: their category averages, then each statement."""
+    rows = []
+    for c in summary.statements:
+        value = (
+            TableCell(f"{int(c.mean)} {temperature(pack.scale, c.mean)}", heat=c.mean)
+            if c.mean is not None
+            else TableCell(pack.scale.dont_know if c.dont_know else "not answered", muted=True)
+        )
+        rows.append([TableCell(c.category), TableCell(c.label, header=True), value])
+    return (
+        category_table(pack, summary, "Your heatmap by area")
+        + "<br>"
+        + heat_table_html("Your answers", ["Area", "Statement", "Your rating"], rows, pack.scale.min, pack.scale.max)
+    )
+
+
+def highlights_html(summary: Summary) -> str:
+    """Warmest, coolest and most divided statements, as short lists."""
+    from ..text import esc
+
+    def items(cells: list[Cell], show: str) -> str:
+        if not cells:
+            return "<li>Not enough answers yet.</li>"
+        return "".join(
+            f"<li>{esc(c.label)} <b>({c.mean:.1f}{', spread ' + format(c.spread, '.1f') if show == 'spread' else ''})</b></li>"
+            for c in cells
+        )
+
+    return (
+        '<div class="rw-highlights" style="display:flex;flex-wrap:wrap;gap:16px">'
+        f'<div style="flex:1;min-width:240px"><h4>Warmest</h4><ol>{items(summary.warmest(), "mean")}</ol></div>'
+        f'<div style="flex:1;min-width:240px"><h4>Coolest</h4><ol>{items(summary.coolest(), "mean")}</ol></div>'
+        f'<div style="flex:1;min-width:240px"><h4>Where people disagree most</h4>'
+        f'<p style="font-size:0.9em">A good place to start the conversation.</p>'
+        f'<ol>{items(summary.most_divided(), "spread")}</ol></div></div>'
+    )
