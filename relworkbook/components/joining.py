@@ -62,7 +62,6 @@ class JoinPanel(widgets.VBox):
 
         show = self.status.error
         self.join_button.on_click(guarded(show)(self._join))
-        self.code.on_submit(guarded(show)(self._join)) if hasattr(self.code, "on_submit") else None
         self.solo_button.on_click(guarded(show)(lambda _b: self._on_solo()))
         self.start_button.on_click(guarded(show)(self._start))
 

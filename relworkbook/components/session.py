@@ -39,7 +39,7 @@ class SessionPanel(widgets.VBox):
         self.reveal_button = widgets.Button(icon="eye")
         self.min_group = widgets.BoundedIntText(
             value=workshop.min_group, min=1, max=50, description=ui("min_group_label"),
-            description_tooltip=ui("min_group_help"), style={"description_width": "initial"},
+            tooltip=ui("min_group_help"), style={"description_width": "initial"},
             layout=widgets.Layout(width="260px"),
         )
         self.round_name = widgets.Text(
@@ -83,12 +83,19 @@ class SessionPanel(widgets.VBox):
             "</details></div></div>"
         )
 
-    def show_counts(self, submitted: int) -> None:
+    def show_counts(self, submitted: int, names: list[str] = ()) -> None:
+        """How many have submitted, and the names of those who chose to give one."""
         joined = self.store.participant_count(self.workshop.id)
+        named = [n for n in names if n]
+        anonymous = submitted - len(named)
+        who = ", ".join(esc(n) for n in named)
+        if named and anonymous:
+            who += f" and {anonymous} anonymous"
         self.counts.value = (
             f'<p class="rw-count" style="font-size:1.1em"><b>'
             f"{esc(self.ui('submitted', count=submitted, joined=max(joined, submitted)))}</b>"
             f" &middot; round: {esc(self.workshop.current_round)}</p>"
+            + (f'<p class="rw-names">Submitted: <span>{who}</span></p>' if named else "")
         )
 
     def _render_state(self) -> None:

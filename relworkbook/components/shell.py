@@ -45,6 +45,7 @@ log = logging.getLogger("relworkbook")
 _PAGE_CSS = """<style>
 .rw-shell { max-width: 980px; font-size: 16px; line-height: 1.45; }
 .rw-shell .widget-button, .rw-shell .widget-toggle-button { min-height: 40px; }
+.rw-shell .rw-session .widget-button { width: auto; }
 .rw-shell .widget-toggle-buttons .widget-toggle-button { width: auto; min-width: 44px; }
 .rw-shell .widget-text input { font-size: 16px; } /* 16px stops phones zooming on focus */
 @media (max-width: 600px) { .rw-shell { font-size: 15px; } }
@@ -126,8 +127,9 @@ class WorkbookShell(widgets.VBox):
 
     def show_participant(self, membership: Membership, resumed: bool) -> None:
         self.membership, self.access = membership, None
-        self.status.success(self.ui("resumed") if resumed else self.ui("joined", title=membership.workshop.title
-                                                                             or "the workshop"))
+        name = membership.participant.display_name
+        message = self.ui("resumed") if resumed else self.ui("joined", title=membership.workshop.title or "the workshop")
+        self.status.success(message + (f" ({name})" if name else ""))  # StatusLine escapes it
         self._show("participant", self.participant_view(membership, resumed), PARTICIPANT_POLL_SECONDS)
         code, token = membership.workshop.code, membership.token
         self.bridge.replace_query = _query(self.page.passthrough(), join=code, me=token)

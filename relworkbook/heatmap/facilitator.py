@@ -96,11 +96,19 @@ class FacilitatorView(widgets.VBox):
         analysis = report.analyse(self.pack, self.workshop, responses)
         self.analysis = analysis
         current = analysis.everyone
-        self.session.show_counts(current.respondents)
+        self.session.show_counts(
+            current.respondents, [r.display_name for r in responses if r.round == analysis.round]
+        )
         columns = report.chart_columns(analysis)
         title = f"{current.respondents} responses, round: {analysis.round}"
-        svg = charts.render_svg(report.heatmap_chart(self.pack, columns, title))
-        self.chart.value = charts.svg_figure_html(svg, f"Collective heatmap: {title}")
+        if current.respondents:
+            svg = charts.render_svg(report.heatmap_chart(self.pack, columns, title))
+            self.chart.value = charts.svg_figure_html(svg, f"Collective heatmap: {title}")
+        else:
+            self.chart.value = (
+                "<p class='rw-waiting' style='font-size:1.2em;padding:24px 0'>Waiting for the first answers. "
+                "The heatmap fills in here as people save.</p>"
+            )
         self.table.value = views.category_table(self.pack, current, "By area") + "<br>" + "".join(
             views.statement_table(self.pack, s, f"By statement: {name}") for name, s in columns.items()
         )
