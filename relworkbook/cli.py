@@ -32,6 +32,17 @@ def find_workbooks(explicit: str | None) -> Path:
     )
 
 
+def network_address() -> str | None:
+    """This machine's address on its network, or None if it has only loopback."""
+    import socket
+
+    try:
+        address = socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return None
+    return None if address.startswith("127.") else address
+
+
 def voila_config(args: argparse.Namespace, workbooks: Path):
     """All Voila settings the kit relies on, with the reason for each."""
     from traitlets.config import Config
@@ -68,14 +79,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .content import check_pack
     from .store import open_store
 
+    if args.host in ("0.0.0.0", "::") and not os.environ.get("RELWORKBOOK_PUBLIC_URL"):
+        # The facilitator may browse at 127.0.0.1, but phones need the
+        # machine's network address in the links and QR codes they are given.
+        address = network_address()
+        if address:
+            os.environ["RELWORKBOOK_PUBLIC_URL"] = f"http://{address}:{args.port}/"
+            print(f"relworkbook: participants on your network join at http://{address}:{args.port}/", flush=True)
     settings = Settings.from_env()
     check_pack(settings)  # a broken pack stops here with its message, not in every kernel
     store = open_store(settings.data_url)  # creates the database before any kernel needs it
     print(f"relworkbook: workshops are stored in {store.path}", flush=True)
     print(f"relworkbook: open http://{args.host}:{args.port}/ in a browser (Ctrl+C stops the server)", flush=True)
-    from voila.app import Voila
+    from .server import KitVoila
 
-    Voila.launch_instance(argv=[], config=voila_config(args, workbooks))
+    KitVoila.launch_instance(argv=[], config=voila_config(args, workbooks))
     return 0
 
 

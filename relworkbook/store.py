@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS participants (
 );
 CREATE TABLE IF NOT EXISTS responses (
     id              INTEGER PRIMARY KEY,
-    uid             TEXT NOT NULL UNIQUE,
+    uid             TEXT NOT NULL,
     workshop_id     INTEGER NOT NULL REFERENCES workshops(id),
     participant_uid TEXT NOT NULL,
     workbook        TEXT NOT NULL,
@@ -59,7 +59,8 @@ CREATE TABLE IF NOT EXISTS responses (
     payload         TEXT NOT NULL,
     created_at      REAL NOT NULL,
     updated_at      REAL NOT NULL,
-    UNIQUE (workshop_id, participant_uid, workbook, round)
+    UNIQUE (workshop_id, participant_uid, workbook, round),
+    UNIQUE (workshop_id, uid)  -- a response may be imported into several workshops, once each
 );
 CREATE INDEX IF NOT EXISTS responses_by_workshop ON responses (workshop_id, workbook, round);
 CREATE TABLE IF NOT EXISTS notes (

@@ -8,6 +8,7 @@ Debian's Chromium driven by Playwright, with every request that leaves
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -86,6 +87,7 @@ def start_server(tmp: Path, *extra: str, data: Path | None = None) -> Server:
         [*relworkbook_command(), "serve", "--port", str(port), "--data", str(data),
          "--workbooks", str(ROOT / "workbooks"), "--show-tracebacks", *extra],
         stdout=log.open("w"), stderr=subprocess.STDOUT, env=env, cwd=tmp,
+        start_new_session=True,  # the server and its kernels form one group we can stop (or kill) together
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -101,12 +103,16 @@ def start_server(tmp: Path, *extra: str, data: Path | None = None) -> Server:
     raise RuntimeError("relworkbook serve did not start:\n" + log.read_text())
 
 
-def stop_server(server: Server) -> None:
-    server.process.terminate()
+def stop_server(server: Server, sig: int = signal.SIGTERM) -> None:
+    """Stop the server and every kernel it started (SIGKILL simulates a crash)."""
     try:
+        os.killpg(server.process.pid, sig)
         server.process.wait(timeout=15)
+    except ProcessLookupError:
+        pass
     except subprocess.TimeoutExpired:
-        server.process.kill()
+        os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait(timeout=15)
 
 
 @pytest.fixture(scope="session")

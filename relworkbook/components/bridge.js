@@ -46,8 +46,16 @@ function render({ model, el }) {
   applyQuery();
   applyMemory();
 
-  const seconds = model.get("tick_seconds");
-  const timer = seconds > 0 ? setInterval(() => model.send({ tick: Date.now() }), seconds * 1000) : null;
+  // The screen can change after the page has loaded (a facilitator starts a
+  // workshop), so the timer follows tick_seconds rather than reading it once.
+  let timer = null;
+  const schedule = () => {
+    if (timer) clearInterval(timer);
+    const seconds = model.get("tick_seconds");
+    timer = seconds > 0 ? setInterval(() => model.send({ tick: Date.now() }), seconds * 1000) : null;
+  };
+  model.on("change:tick_seconds", schedule);
+  schedule();
   return () => { if (timer) clearInterval(timer); };
 }
 

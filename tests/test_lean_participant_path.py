@@ -1,0 +1,50 @@
+"""A participant's kernel stays small: no pandas, Altair or vl-convert on its path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+HEAVY = ("pandas", "altair", "vl_convert", "numpy", "segno", "jupyter_server")
+
+
+def modules_after(script: str, tmp_path) -> set[str]:
+    code = textwrap.dedent(f"""
+        import os, sys, json
+        os.environ["RELWORKBOOK_DATA"] = {str(tmp_path / "lean.sqlite3")!r}
+        {script}
+        print(json.dumps(sorted(sys.modules)))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return set(json.loads(out.strip().splitlines()[-1]))
+
+
+def test_joining_and_saving_imports_nothing_heavy(tmp_path):
+    loaded = modules_after("""
+        from relworkbook.store import open_store
+        from relworkbook.workshops import start_workshop
+        from relworkbook.page import PageContext
+        from relworkbook import HeatmapWorkbook
+        code = start_workshop(open_store(), workbook="heatmap").workshop.code
+        app = HeatmapWorkbook(PageContext.from_query("join=" + code))
+        app.view.join_button.click()
+        for choice in app.view.form.choices.values():
+            choice.value = 3
+        app.view.save_button.click()
+        assert "Saved at" in app.view.status.message, app.view.status.message
+    """, tmp_path)
+    assert not {m.split(".")[0] for m in loaded} & set(HEAVY)
+
+
+def test_the_facilitator_view_does_load_the_chart_stack(tmp_path):
+    loaded = modules_after("""
+        from relworkbook.store import open_store
+        from relworkbook.workshops import start_workshop
+        from relworkbook.page import PageContext
+        from relworkbook import HeatmapWorkbook
+        a = start_workshop(open_store(), workbook="heatmap")
+        HeatmapWorkbook(PageContext.from_query(f"facilitate={a.workshop.code}&key={a.key}"))
+    """, tmp_path)
+    assert {"altair", "vl_convert", "segno"} <= {m.split(".")[0] for m in loaded}
