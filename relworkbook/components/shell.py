@@ -48,7 +48,15 @@ _PAGE_CSS = """<style>
 .rw-shell .rw-session .widget-button { width: auto; }
 .rw-shell .widget-toggle-buttons .widget-toggle-button { width: auto; min-width: 44px; }
 .rw-shell .widget-text input { font-size: 16px; } /* 16px stops phones zooming on focus */
-@media (max-width: 600px) { .rw-shell { font-size: 15px; } }
+/* The chosen rating must stand out clearly, not only by a shade of grey. */
+.rw-shell .rw-rating .mod-active { background: #1f5fa8; color: #ffffff; font-weight: 700; }
+/* On phones, labels sit above their boxes so nothing runs off the screen. */
+@media (max-width: 600px) {
+  .rw-shell { font-size: 15px; }
+  .rw-shell .rw-join .widget-text { flex-wrap: wrap; width: 100%; }
+  .rw-shell .rw-join .widget-text .widget-label { width: 100%; }
+  .rw-shell .rw-join .widget-text input { width: 100%; }
+}
 </style>"""
 
 
