@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS workshops (
     locked        INTEGER NOT NULL DEFAULT 0,
     revealed      INTEGER NOT NULL DEFAULT 0,
     min_group     INTEGER NOT NULL DEFAULT 3,
-    current_round TEXT NOT NULL DEFAULT 'baseline'
+    current_round TEXT NOT NULL DEFAULT 'baseline',
+    settings      TEXT NOT NULL DEFAULT '{}'  -- a workbook's own per-workshop settings (JSON)
 );
 CREATE TABLE IF NOT EXISTS participants (
     id           INTEGER PRIMARY KEY,
@@ -85,6 +86,7 @@ class Workshop:
     revealed: bool
     min_group: int
     current_round: str
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ class Note:
     created_at: float
 
 
-_WORKSHOP_FIELDS = {"title", "locked", "revealed", "min_group", "current_round"}
+_WORKSHOP_FIELDS = {"title", "locked", "revealed", "min_group", "current_round", "settings"}
 
 
 class Store:
@@ -320,7 +322,8 @@ class Store:
             "SELECT COUNT(*), COALESCE(MAX(updated_at), 0) FROM responses WHERE workshop_id = ?", (workshop_id,)
         )[0]
         ws = self._read(
-            "SELECT locked, revealed, min_group, current_round, title FROM workshops WHERE id = ?", (workshop_id,)
+            "SELECT locked, revealed, min_group, current_round, title, settings FROM workshops WHERE id = ?",
+            (workshop_id,),
         )
         notes = self._read("SELECT COUNT(*) FROM notes WHERE workshop_id = ?", (workshop_id,))[0]
         return (tuple(resp), tuple(ws[0]) if ws else None, notes[0], self.participant_count(workshop_id))
@@ -346,6 +349,8 @@ class Store:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return int(value) if isinstance(value, bool) else value
 
 
@@ -361,6 +366,7 @@ def _workshop(row: sqlite3.Row) -> Workshop:
         revealed=bool(row["revealed"]),
         min_group=row["min_group"],
         current_round=row["current_round"],
+        settings=json.loads(row["settings"] or "{}"),
     )
 
 
