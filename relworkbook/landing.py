@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from urllib.parse import urlencode
+
 from .catalogue import WORKBOOKS
+from .page import PageContext
 from .text import esc
 
 
-def landing_page() -> widgets.HTML:
+def landing_page(page: PageContext | None = None) -> widgets.HTML:
+    """The list of workbooks. Links keep the hosting server's token (Binder),
+    so a facilitator who shares a workbook's address shares a working one."""
+    page = page if page is not None else PageContext.from_environment()
+    query = urlencode(page.passthrough())
+    suffix = f"?{query}" if query else ""
     items = "".join(
-        f'<li style="margin:10px 0"><a class="rw-workbook-link" href="{esc(w.notebook)}" '
+        f'<li style="margin:10px 0"><a class="rw-workbook-link" href="{esc(w.notebook + suffix)}" '
         f'style="font-size:1.15em;font-weight:600">{esc(w.title)}</a><br>{esc(w.line)}</li>'
         for w in WORKBOOKS
         if w.ready

@@ -114,7 +114,7 @@ def join(
     workshop = find_workshop(store, typed_code, workbook)
     if workshop.locked:
         raise FriendlyError(
-            "This workshop is closed to new answers just now. Ask your facilitator to reopen it."
+            "This round is closed just now. Ask your facilitator to reopen it so you can join."
         )
     name = clean_text(display_name, max_chars=MAX_NAME_CHARS, what="name")
     group = clean_text(group_label, max_chars=MAX_LABEL_CHARS, what="group")

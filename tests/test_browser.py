@@ -37,7 +37,7 @@ def join_and_rate(context, link: str, name: str, rating: int, group: str = ""):
     for index in range(groups.count()):
         groups.nth(index).get_by_role("button", name=str(rating), exact=True).click()
     page.get_by_role("button", name="Save my answers").click()
-    page.get_by_text("Saved at").wait_for()
+    page.get_by_text("Saved.").wait_for()
     return page
 
 
@@ -53,7 +53,7 @@ def test_a_workshop_from_start_to_export(server, offline):
              for ctx, name, rating in zip(people, ["Ana", XSS, ""], [2, 3, 4])]
 
     # The facilitator's page updates by itself (no reload) within a few seconds.
-    facilitator.locator(".rw-count").get_by_text("3 of 3 joined have submitted").wait_for(timeout=15_000)
+    facilitator.locator(".rw-count").get_by_text("3 of 3 people who joined have saved answers").wait_for(timeout=15_000)
     names = facilitator.locator(".rw-names").inner_text()
     assert XSS in names and "Ana" in names and "1 anonymous" in names
     assert facilitator.locator("img[src='x']").count() == 0
@@ -101,6 +101,6 @@ def test_answers_survive_a_server_crash(tmp_path, offline):
     try:
         page = offline().new_page()
         page.goto(facilitator_url.replace(server.base_url, again.base_url))
-        page.locator(".rw-count").get_by_text("1 of 1 joined have submitted").wait_for()
+        page.locator(".rw-count").get_by_text("1 of 1 people who joined have saved answers").wait_for()
     finally:
         stop_server(again)

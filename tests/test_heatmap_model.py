@@ -75,6 +75,18 @@ def test_split_by_group_applies_k_per_group(pack):
     assert groups["residents"].statements[0].mean is None
 
 
+def test_a_hidden_group_cannot_be_worked_out_by_subtraction(pack):
+    from relworkbook.heatmap.model import suppress_complements
+
+    a = pack.statements[0].id
+    rows = [("staff", {a: 3})] * 3 + [("manager", {a: 5})]
+    groups = suppress_complements(split_by(pack, rows, min_group=3))
+    assert groups["manager"].statements[0].mean is None
+    assert groups["staff"].statements[0].mean is None  # else everyone - staff = the manager
+    assert groups["staff"].statements[0].respondents == 3
+    assert summarise(pack, [r for _, r in rows], 3).statements[0].mean == 3.5
+
+
 def test_personal_heatmap_and_words(pack):
     mine = personal(pack, everyone(pack, 4))
     assert all(c.mean == 4 for c in mine.categories)

@@ -58,12 +58,12 @@ def test_two_participants_give_the_right_collective_result(store):
     one, two = join(store, facilitator), join(store, facilitator)
     rate(one, lambda i: 2)
     rate(two, lambda i: 4)
-    assert "Saved at" in one.view.status.message and "Saved at" in two.view.status.message
+    assert "Saved." in one.view.status.message and "Saved." in two.view.status.message
     facilitator.refresh()
     analysis = facilitator.view.analysis
     assert analysis.everyone.respondents == 2
     assert {c.mean for c in analysis.everyone.statements} == {3.0}
-    assert "2 of 2 joined have submitted" in facilitator.view.session.counts.value
+    assert "2 of 2 people who joined have saved answers" in facilitator.view.session.counts.value
     assert "<svg" in facilitator.view.chart.value
     assert "3.0 mixed" in facilitator.view.table.value
 
@@ -87,7 +87,7 @@ def test_dont_know_and_partial_answers(store):
     choices[0].value = 0  # "don't know"
     choices[1].value = 3
     p.view.save_button.click()
-    assert "statements are still unanswered" in p.view.status.message
+    assert "Still unanswered: 17 of the statements" in p.view.status.message
     saved = store.responses(facilitator.access.workshop.id)[0].payload["ratings"]
     assert saved == {p.view.form.pack.statements[0].id: None, p.view.form.pack.statements[1].id: 3}
 
@@ -257,7 +257,7 @@ def test_facilitator_uploads_a_solo_file(store, pack):
     data = solo.view.downloads.files[0].data
     upload = facilitator.view.importer.upload
     upload.value = uploaded("mine.json", data)
-    assert "Added 1 answers from mine.json" in facilitator.view.importer.status.message
+    assert "Added answers from mine.json: 1." in facilitator.view.importer.status.message
     assert upload.value == ()
     upload.value = uploaded("mine.json", data)
     assert "holds no answers that are not already here" in facilitator.view.importer.status.message

@@ -33,7 +33,7 @@ def test_joining_and_saving_imports_nothing_heavy(tmp_path):
         for choice in app.view.form.choices.values():
             choice.value = 3
         app.view.save_button.click()
-        assert "Saved at" in app.view.status.message, app.view.status.message
+        assert "Saved." in app.view.status.message, app.view.status.message
     """, tmp_path)
     assert not {m.split(".")[0] for m in loaded} & set(HEAVY)
 

@@ -67,3 +67,12 @@ def test_server_listens_on_loopback_only_by_default(server):
         with socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET) as sock:
             sock.settimeout(1)
             assert sock.connect_ex((address, port)) != 0
+
+
+def test_landing_links_keep_the_hosting_token():
+    from relworkbook.landing import landing_page
+    from relworkbook.page import PageContext
+
+    html = landing_page(PageContext.from_query("token=s3cret")).value
+    assert 'href="heatmap.ipynb?token=s3cret"' in html
+    assert 'href="heatmap.ipynb"' in landing_page(PageContext.from_query("")).value

@@ -52,7 +52,7 @@ def test_unknown_code_and_other_workbook(store):
 def test_locked_workshop_refuses_new_joiners(store):
     access = start_workshop(store, workbook="heatmap")
     store.update_workshop(access.workshop.id, locked=True)
-    with pytest.raises(FriendlyError, match="closed to new answers"):
+    with pytest.raises(FriendlyError, match="This round is closed just now"):
         join(store, access.workshop.code, "heatmap")
 
 

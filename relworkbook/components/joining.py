@@ -54,7 +54,9 @@ class JoinPanel(widgets.VBox):
             style={"description_width": "initial"},
         )
         self.join_button = widgets.Button(description=ui("join_button"), button_style="primary", icon="sign-in")
-        self.solo_button = widgets.Button(description=ui("solo_button"), icon="user")
+        # Arriving by a workshop link, going solo must say it leaves the group out.
+        self.solo_button = widgets.Button(description=ui("solo_button_from_link" if code else "solo_button"),
+                                          icon="user")
         self.title = widgets.Text(
             description=ui("start_title_label"), layout=FULL_WIDTH, style={"description_width": "initial"}
         )

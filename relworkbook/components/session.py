@@ -59,7 +59,8 @@ class SessionPanel(widgets.VBox):
             layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
         )
         rounds = widgets.HBox([self.round_name, self.round_button], layout=widgets.Layout(flex_flow="row wrap"))
-        super().__init__([self.heading, self.links, self.counts, controls, rounds, self.status])
+        help_text = widgets.HTML(f"<p style='color:#555;font-size:0.9em'>{esc(ui('min_group_help'))}</p>")
+        super().__init__([self.heading, self.links, self.counts, controls, help_text, rounds, self.status])
         self.add_class("rw-session")
         self.links_for: tuple[str, str] = ("", "")
         self._render_state()
@@ -146,6 +147,8 @@ class SessionPanel(widgets.VBox):
         name = clean_text(self.round_name.value, max_chars=MAX_LABEL_CHARS, what="round name", required=True)
         if name == self.workshop.current_round:
             raise FriendlyError(f"The round '{name}' is already the current round.")
-        self._changed(current_round=name, locked=False)
+        # A fresh round starts unlocked and with results hidden, so people rate
+        # without watching the new round fill up.
+        self._changed(current_round=name, locked=False, revealed=False)
         self.round_name.value = ""
         self.status.success(f"Round '{name}' has started. Participants' next answers go into it.")

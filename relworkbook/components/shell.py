@@ -173,8 +173,9 @@ class WorkbookShell(widgets.VBox):
         link = resume_link(self.base_url(), self.membership.workshop.code, self.membership.token,
                            self.page.passthrough())
         self.personal.value = (
-            f'<details class="rw-personal" style="margin-top:16px"><summary>{esc(self.ui("resume_hint"))}'
-            f'</summary><code style="word-break:break-all">{esc(link)}</code></details>'
+            f'<details class="rw-personal" style="margin-top:16px"><summary>{esc(self.ui("resume_show"))}'
+            f'</summary><p>{esc(self.ui("resume_hint"))}</p><code style="word-break:break-all">{esc(link)}</code>'
+            "</details>"
         )
 
     def _show_facilitator_links(self) -> None:

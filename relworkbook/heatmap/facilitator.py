@@ -41,6 +41,7 @@ class FacilitatorView(widgets.VBox):
         self.session = SessionPanel(ui=ui, store=store, workshop=self.workshop, on_change=self._workshop_changed)
         # The live heatmap, with its table alternative and highlights.
         self.chart = widgets.HTML()
+        self.chart_note = widgets.HTML()
         self.table = widgets.HTML()
         self.highlights = widgets.HTML()
         table_box = widgets.Accordion([self.table], titles=(ui("table_caption"),))
@@ -49,9 +50,9 @@ class FacilitatorView(widgets.VBox):
         self.rounds = widgets.HTML()
         self.round_chart = widgets.HTML()
         # Next steps.
-        self.focus = widgets.Dropdown(description="Area to work on", style={"description_width": "initial"},
+        self.focus = widgets.Dropdown(description="Statement to work on", style={"description_width": "initial"},
                                       layout=widgets.Layout(width="100%", max_width="640px"))
-        self.focus_button = widgets.Button(description="Choose this area", icon="bullseye")
+        self.focus_button = widgets.Button(description="Choose this statement", icon="bullseye")
         self.next_step = widgets.Textarea(placeholder="What will we do, who, by when?",
                                           layout=widgets.Layout(width="100%", max_width="640px", height="80px"))
         self.step_button = widgets.Button(description="Add next step", icon="plus")
@@ -67,7 +68,7 @@ class FacilitatorView(widgets.VBox):
         self.downloads = DownloadLinks()
 
         tabs = widgets.Tab([
-            widgets.VBox([self.chart, views_legend(pack), table_box, self.highlights]),
+            widgets.VBox([self.chart, self.chart_note, views_legend(pack), table_box, self.highlights]),
             widgets.VBox([self.rounds, self.round_chart]),
             widgets.VBox([self.focus, self.focus_button, self.next_step, self.step_button, self.notes]),
             widgets.VBox([self.export_button, self.downloads, self.importer]),
@@ -113,6 +114,10 @@ class FacilitatorView(widgets.VBox):
             views.statement_table(self.pack, s, f"By statement: {name}") for name, s in columns.items()
         )
         self.highlights.value = views.highlights_html(current)
+        self.chart_note.value = (
+            f"<p style='color:#555'>&ldquo;hidden&rdquo; = fewer than {self.workshop.min_group} people; "
+            "a group's cell is also hidden where another group's is, so no one can be worked out by subtraction.</p>"
+        )
         if len(analysis.by_round) > 1:
             round_svg = charts.render_svg(report.heatmap_chart(self.pack, analysis.by_round, "Rounds side by side"))
             self.round_chart.value = charts.svg_figure_html(round_svg, "Heatmap of each round side by side")
@@ -121,6 +126,8 @@ class FacilitatorView(widgets.VBox):
         options = [(f"{c.label} ({c.mean:.1f})", c.label) for c in coolest] or [("No results yet", "")]
         if [o[1] for o in self.focus.options] != [o[1] for o in options]:
             self.focus.options = options
+        if self.focus.value is None and options:
+            self.focus.value = options[0][1]  # the coolest statement, ready to choose
         self._show_notes()
 
     def _workshop_changed(self, workshop: Workshop) -> None:
@@ -133,7 +140,7 @@ class FacilitatorView(widgets.VBox):
         if not self.focus.value:
             raise FriendlyError("There are no results to choose from yet.")
         self.store.add_note(self.workshop.id, "focus", self.focus.value)
-        self.status.success("Area chosen. Add the next steps the group agrees.")
+        self.status.success("Statement chosen. Add the next steps the group agrees.")
         self._show_notes()
 
     def add_next_step(self, _button=None) -> None:
@@ -148,7 +155,7 @@ class FacilitatorView(widgets.VBox):
         focus = [n.text for n in notes if n.kind == "focus"]
         steps = [n.text for n in notes if n.kind == "next_step"]
         self.notes.value = (
-            (f"<p><b>Focus:</b> {esc(focus[-1])}</p>" if focus else "")
+            "".join(f"<p><b>Focus:</b> {esc(f)}</p>" for f in focus)
             + ("<ul>" + "".join(f"<li>{esc(s)}</li>" for s in steps) + "</ul>" if steps else "")
         )
 

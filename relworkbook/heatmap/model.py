@@ -170,6 +170,31 @@ def split_by(
     return {label: summarise(pack, answers, min_group) for label, answers in buckets.items()}
 
 
+def suppress_complements(groups: dict[str, Summary]) -> dict[str, Summary]:
+    """Hide every group's cell wherever one group's cell is hidden.
+
+    Otherwise a hidden group could be worked out by subtraction: with 3 staff
+    and 1 manager, "everyone" minus "staff" gives the manager's own rating.
+    """
+    if len(groups) < 2:
+        return groups
+
+    def blank(cells: tuple[Cell, ...], keys: set[str]) -> tuple[Cell, ...]:
+        return tuple(
+            Cell(c.key, c.label, c.category, c.respondents, c.dont_know, None, None)
+            if c.key in keys and c.respondents > 0 else c
+            for c in cells
+        )
+
+    hidden_statements = {c.key for s in groups.values() for c in s.statements if c.hidden}
+    hidden_categories = {c.key for s in groups.values() for c in s.categories if c.hidden}
+    return {
+        label: Summary(s.respondents, s.min_group, blank(s.statements, hidden_statements),
+                       blank(s.categories, hidden_categories))
+        for label, s in groups.items()
+    }
+
+
 def temperature(scale: Scale, mean: float | None) -> str:
     """A word for a mean, so colour is never the only signal."""
     if mean is None:

@@ -73,7 +73,7 @@ class RatingForm(widgets.VBox):
 def _saved_message(ui: UiText, missing: int) -> str:
     message = ui("saved", time=time.strftime("%H:%M"))
     if missing:
-        message += f" {missing} statement{'s are' if missing > 1 else ' is'} still unanswered."
+        message += f" Still unanswered: {missing} of the statements."
     return message
 
 
@@ -133,7 +133,7 @@ class ParticipantView(widgets.VBox):
             raise FriendlyError("Save your answers first; then you can download them.")
         document = responses_document(WORKBOOK, mine, self.workshop)
         self.downloads.show([DownloadFile.text(
-            "my-heatmap-answers.json", f"heatmap-{self.workshop.code}-my-answers.json",
+            self.ui("download_mine"), f"heatmap-{self.workshop.code}-my-answers.json",
             to_json(document), "application/json")])
 
     def _apply_state(self) -> None:
@@ -201,4 +201,4 @@ class SoloView(widgets.VBox):
             self.ui("download_mine"), "heatmap-my-answers.json",
             to_json(responses_document(WORKBOOK, [response])), "application/json")])
         missing = len(unanswered(self.pack, ratings))
-        self.status.success("Here is your heatmap." + (f" {missing} statements are unanswered." if missing else ""))
+        self.status.success("Here is your heatmap." + (f" Still unanswered: {missing}." if missing else ""))

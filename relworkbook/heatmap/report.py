@@ -18,7 +18,7 @@ from ..exchange import responses_document, to_csv, to_json
 from ..store import Note, Response, Workshop
 from ..text import esc
 from . import views
-from .model import WORKBOOK, Change, Summary, compare, split_by, summarise
+from .model import WORKBOOK, Change, Summary, compare, split_by, summarise, suppress_complements
 
 TIDY_COLUMNS = ["workshop", "round", "group", "participant", "name", "category", "statement_id",
                 "statement", "rating", "dont_know", "updated_at"]
@@ -68,7 +68,9 @@ def analyse(pack: HeatmapPack, workshop: Workshop, responses: list[Response]) ->
     k = workshop.min_group
     current = [r for r in responses if r.round == workshop.current_round]
     everyone = summarise(pack, (r.payload.get("ratings", {}) for r in current), k)
-    groups = split_by(pack, ((r.group_label, r.payload.get("ratings", {})) for r in current), k)
+    groups = suppress_complements(
+        split_by(pack, ((r.group_label, r.payload.get("ratings", {})) for r in current), k)
+    )
     rounds = split_by(pack, ((r.round, r.payload.get("ratings", {})) for r in responses), k)
     labels = list(rounds)
     warming = compare(rounds[labels[0]], rounds[labels[-1]]) if len(labels) > 1 else []
@@ -145,7 +147,7 @@ def warming_html(changes: list[Change]) -> str:
         f"<b>({'warmer' if c.delta > 0 else 'cooler' if c.delta < 0 else 'no change'} {c.delta:+.1f})</b></li>"
         for c in moved
     )
-    return f"<h4>Where did it warm up?</h4><ol>{items}</ol>"
+    return f"<h4>Where did it warm up? (first round &rarr; latest round)</h4><ol>{items}</ol>"
 
 
 _REPORT_CSS = """
