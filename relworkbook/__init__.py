@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "HeatmapWorkbook": "relworkbook.heatmap",
+    "StoryWorkbook": "relworkbook.story",
     "Settings": "relworkbook.config",
     "FriendlyError": "relworkbook.errors",
     "Store": "relworkbook.store",

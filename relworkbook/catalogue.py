@@ -14,6 +14,9 @@ class WorkbookEntry:
 
 
 WORKBOOKS: tuple[WorkbookEntry, ...] = (
+    WorkbookEntry("story-weaving.ipynb", "Story Weaving",
+                  "Tell the story of a hard year moment by moment, weave it with others' stories, and find "
+                  "the spirit worth bottling and carrying forward.", True),
     WorkbookEntry("heatmap.ipynb", "Relationships Heatmap",
                   "Rate where relationships are warm and cool in your work and place, then pool the results "
                   "and choose one cool area to warm up together.", True),

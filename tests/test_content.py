@@ -98,3 +98,12 @@ def test_cli_check_content_reports_the_problem_without_a_traceback(tmp_path):
     assert done.returncode == 2
     assert "heatmap.yaml, scale.min: must be a whole number, not text" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_check_content_covers_the_story_pack(tmp_path):
+    from relworkbook.story.pack import PACK_FILE
+
+    text = (BUILT_IN / PACK_FILE).read_text(encoding="utf-8").replace("title: Story Weaving", "title: [broken", 1)
+    (tmp_path / PACK_FILE).write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError, match="story-weaving.yaml"):
+        check_pack(Settings(content_dir=tmp_path))

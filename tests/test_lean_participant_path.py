@@ -38,6 +38,25 @@ def test_joining_and_saving_imports_nothing_heavy(tmp_path):
     assert not {m.split(".")[0] for m in loaded} & set(HEAVY)
 
 
+def test_telling_a_story_imports_nothing_heavy(tmp_path):
+    loaded = modules_after("""
+        from relworkbook.store import open_store
+        from relworkbook.workshops import start_workshop
+        from relworkbook.page import PageContext
+        from relworkbook import StoryWorkbook
+        code = start_workshop(open_store(), workbook="story-weaving").workshop.code
+        app = StoryWorkbook(PageContext.from_query("join=" + code))
+        app.view.join_button.click()
+        form = app.view.editor.form
+        form.phase.value = form.phase.options[0][1]
+        form.title.value, form.story.value = "A title", "A story"
+        app.view.editor.save_button.click()
+        assert app.view.editor.status.kind == "success", app.view.editor.status.message
+        app.view.prepare_download()
+    """, tmp_path)
+    assert not {m.split(".")[0] for m in loaded} & set(HEAVY)
+
+
 def test_the_facilitator_view_does_load_the_chart_stack(tmp_path):
     loaded = modules_after("""
         from relworkbook.store import open_store

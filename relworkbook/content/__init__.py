@@ -300,6 +300,9 @@ def load_heatmap(settings: Settings | None = None) -> HeatmapPack:
 
 def check_pack(settings: Settings | None = None) -> list[str]:
     """Load every file of the pack in force; return the names checked."""
+    from ..story.pack import load_story_pack  # the story pack lives with its workbook
+
     load_ui(settings)
     load_heatmap(settings)
-    return ["common.yaml", "heatmap.yaml"]
+    load_story_pack(settings)
+    return ["common.yaml", "heatmap.yaml", "story-weaving.yaml"]

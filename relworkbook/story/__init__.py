@@ -1,0 +1,40 @@
+"""The Story Weaving workbook: tell, weave and bottle the spirit.
+
+``StoryWorkbook.for_this_page()`` is all the notebook needs. As with the
+heatmap, Altair and vl-convert load only in the facilitator's kernel.
+"""
+
+from __future__ import annotations
+
+from ..components.shell import WorkbookShell
+from ..workshops import FacilitatorAccess, Membership
+
+WORKBOOK = "story-weaving"
+
+
+class StoryWorkbook(WorkbookShell):
+    workbook = WORKBOOK
+
+    @property
+    def pack(self):
+        from .pack import load_story_pack
+
+        return load_story_pack(self.settings)
+
+    def participant_view(self, membership: Membership, resumed: bool):
+        from .participant import StoryParticipantView
+
+        return StoryParticipantView(pack=self.pack, store=self.store, membership=membership)
+
+    def facilitator_view(self, access: FacilitatorAccess):
+        from .facilitator import StoryFacilitatorView
+
+        return StoryFacilitatorView(pack=self.pack, ui=self.ui, store=self.store, access=access)
+
+    def solo_view(self):
+        from .participant import StorySoloView
+
+        return StorySoloView(pack=self.pack)
+
+
+__all__ = ["StoryWorkbook", "WORKBOOK"]

@@ -1,0 +1,274 @@
+"""StoryEditor: telling moments and sorting the Dark and the Light.
+
+Shared by a participant in a workshop and by someone on their own: the only
+difference is what ``on_save`` does with the answers (commit them to the
+store, or keep them for a download). Nothing heavy is imported here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import ipywidgets as widgets
+
+from ..components.status import StatusLine
+from ..errors import FriendlyError, guarded
+from ..text import esc
+from .model import DEFAULT_CONSENT, MAX_MOMENTS, MAX_STORY_CHARS, check_moment, check_sort, new_moment_id
+from .pack import CONSENTS, Phase, StoryPack
+
+WIDE = widgets.Layout(width="100%", max_width="640px")
+LABEL_ABOVE = {"description_width": "initial"}
+
+
+def _heading(text: str, level: int = 3) -> widgets.HTML:
+    return widgets.HTML(f"<h{level}>{esc(text)}</h{level}>")
+
+
+class MomentForm(widgets.VBox):
+    """One story moment: every field of the issue, plain text only."""
+
+    def __init__(self, pack: StoryPack, phases: Sequence[Phase]):
+        self.pack = pack
+        w = pack.words
+        self.phase = widgets.Dropdown(layout=WIDE)
+        self.title = widgets.Text(placeholder=w("title_placeholder"), layout=WIDE)
+        self.story = widgets.Textarea(placeholder=w("story_placeholder"),
+                                      layout=widgets.Layout(width="100%", max_width="640px", height="160px"))
+        self.count = widgets.HTML()
+        self.feeling = widgets.ToggleButtons(
+            options=[(label, value) for value, label in pack.feeling.labels], value=None,
+            style={"button_width": "auto"},
+        )
+        self.who = {tag.id: widgets.ToggleButton(description=tag.name, layout=widgets.Layout(width="auto"))
+                    for tag in pack.who}
+        self.shifts = {
+            u.id: widgets.ToggleButtons(
+                options=[(pack.shift_words(u.id, None), ""), (pack.shift_words(u.id, "towards"), "towards"),
+                         (pack.shift_words(u.id, "away"), "away")],
+                value="", style={"button_width": "auto"},
+            )
+            for u in pack.undercurrents
+        }
+        self.spirit = widgets.Textarea(placeholder=w("spirit_placeholder"),
+                                       layout=widgets.Layout(width="100%", max_width="640px", height="60px"))
+        self.consent = widgets.RadioButtons(
+            options=[(pack.consent_choice(c).label, c) for c in CONSENTS], value=DEFAULT_CONSENT, layout=WIDE,
+        )
+        self.consent_help = widgets.HTML()
+        self.story.observe(self._count, names="value")
+        self.consent.observe(self._consent_help, names="value")
+        self.set_phases(phases)
+        self._count()
+        self._consent_help()
+        shift_rows = []
+        for u in pack.undercurrents:
+            shift_rows += [widgets.HTML(f"<b>{esc(u.from_word)} &rarr; {esc(u.to_word)}</b>"), self.shifts[u.id]]
+        super().__init__([
+            _heading(w("phase_label"), 4), self.phase,
+            _heading(w("title_label"), 4), self.title,
+            _heading(w("story_label"), 4), self.story, self.count,
+            _heading(w("feeling_label"), 4), self.feeling,
+            _heading(w("who_label"), 4),
+            widgets.HBox(list(self.who.values()), layout=widgets.Layout(flex_flow="row wrap")),
+            _heading(w("shifts_label"), 4), *shift_rows,
+            _heading(w("spirit_label"), 4), self.spirit,
+            _heading(w("consent_label"), 4), self.consent, self.consent_help,
+        ])
+        self.add_class("rw-moment-form")
+
+    def set_phases(self, phases: Sequence[Phase]) -> None:
+        current = self.phase.value
+        self.phase.options = [(p.name, p.id) for p in phases]
+        if current in [p.id for p in phases]:
+            self.phase.value = current
+
+    def _count(self, _change: Any = None) -> None:
+        n = len(self.story.value)
+        colour = "#7a1a1a" if n > MAX_STORY_CHARS else "#555"
+        self.count.value = (f'<span class="rw-story-count" style="color:{colour};font-size:0.9em">'
+                            f"{n:,} / {MAX_STORY_CHARS:,} characters</span>")
+
+    def _consent_help(self, _change: Any = None) -> None:
+        self.consent_help.value = f"<p style='color:#555'>{esc(self.pack.consent_choice(self.consent.value).help)}</p>"
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return {
+            "phase": self.phase.value, "title": self.title.value, "story": self.story.value,
+            "feeling": self.feeling.value, "who": [tid for tid, b in self.who.items() if b.value],
+            "shifts": {uid: t.value for uid, t in self.shifts.items() if t.value},
+            "spirit": self.spirit.value, "consent": self.consent.value,
+        }
+
+    def fill(self, moment: dict[str, Any] | None) -> None:
+        moment = moment or {}
+        if moment.get("phase") in [v for _, v in self.phase.options]:
+            self.phase.value = moment["phase"]
+        self.title.value = moment.get("title", "")
+        self.story.value = moment.get("story", "")
+        self.feeling.value = moment.get("feeling")
+        for tid, button in self.who.items():
+            button.value = tid in moment.get("who", [])
+        for uid, toggle in self.shifts.items():
+            toggle.value = moment.get("shifts", {}).get(uid, "")
+        self.spirit.value = moment.get("spirit", "")
+        self.consent.value = moment.get("consent", DEFAULT_CONSENT)
+
+
+class StoryEditor(widgets.VBox):
+    def __init__(self, *, pack: StoryPack, phases: Sequence[Phase], payload: dict[str, Any] | None,
+                 on_save: Callable[[dict[str, Any]], None]):
+        self.pack, self.phases, self._on_save = pack, tuple(phases), on_save
+        payload = payload or {}
+        self.moments: list[dict[str, Any]] = list(payload.get("moments", []))
+        self.sort: dict[str, str] = dict(payload.get("sort", {}))
+        self.editing: str | None = None
+        self.status = StatusLine()
+        show = self.status.error
+        s = pack.screen
+        self.form = MomentForm(pack, self.phases)
+        self.save_button = widgets.Button(description=s("add_moment"), button_style="primary", icon="plus")
+        self.cancel_button = widgets.Button(description=s("cancel_edit"), layout=widgets.Layout(display="none"))
+        self.save_button.on_click(guarded(show)(self.save_moment))
+        self.cancel_button.on_click(guarded(show)(lambda _b: self._reset_form()))
+        self.mine = widgets.VBox()
+        self.sort_choices = {
+            st.id: widgets.ToggleButtons(options=list((label, cid) for cid, label in pack.choices),
+                                         value=self.sort.get(st.id), style={"button_width": "auto"})
+            for st in pack.statements
+        }
+        for toggle in self.sort_choices.values():
+            toggle.add_class("rw-sort")
+        self.sort_button = widgets.Button(description=s("save_sort"), button_style="primary", icon="check")
+        self.sort_button.on_click(guarded(show)(self.save_sort))
+        sort_rows = []
+        for st in pack.statements:
+            sort_rows += [widgets.HTML(f'<p style="margin:8px 0 2px 0">{esc(st.text)}</p>'), self.sort_choices[st.id]]
+        prompts = "".join(f"<li>{esc(p)}</li>" for p in pack.prompts)
+        self.timeline = widgets.HTML()
+        self._show_timeline()
+        super().__init__([
+            widgets.HTML(f"<p>{esc(pack.intro)}</p>"),
+            widgets.HTML(f'<p class="rw-consent-note" style="background:#eef3fa;padding:8px 10px;border-radius:6px">'
+                         f"{esc(s('consent_note'))}</p>"),
+            widgets.HTML(f"<details><summary>{esc(s('prompts_heading'))}</summary><ul>{prompts}</ul></details>"),
+            self.timeline,
+            _heading(s("tell_heading")), self.form,
+            widgets.HBox([self.save_button, self.cancel_button]), self.status,
+            _heading(s("my_moments_heading")), self.mine,
+            _heading(s("sort_heading")), widgets.HTML(f"<p>{esc(pack.sort_intro)}</p>"),
+            *sort_rows, self.sort_button,
+        ])
+        self._show_mine()
+
+    # -- the payload ---------------------------------------------------------------
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return {"moments": list(self.moments), "sort": dict(self.sort)}
+
+    def set_phases(self, phases: Sequence[Phase]) -> None:
+        """The facilitator changed the timeline: offer the new phases."""
+        self.phases = tuple(phases)
+        self.form.set_phases(self.phases)
+        self._show_timeline()
+        self._show_mine()
+
+    def set_disabled(self, disabled: bool) -> None:
+        for button in (self.save_button, self.sort_button):
+            button.disabled = disabled
+        for card in self.mine.children:
+            for child in getattr(card, "children", ()):
+                if isinstance(child, widgets.HBox):
+                    for button in child.children:
+                        button.disabled = disabled
+
+    # -- actions ---------------------------------------------------------------------
+
+    def save_moment(self, _button: Any = None) -> None:
+        data = self.form.data
+        if not self.phases:
+            raise FriendlyError("The timeline has no phases yet. Ask your facilitator to add some.")
+        data["id"] = self.editing or new_moment_id()
+        moment = check_moment(self.pack, self.phases, data)
+        moments = [m for m in self.moments if m["id"] != moment["id"]]
+        if self.editing is None and len(moments) >= MAX_MOMENTS:
+            raise FriendlyError(f"You have {MAX_MOMENTS} moments already, the most one person can keep.")
+        position = next((i for i, m in enumerate(self.moments) if m["id"] == moment["id"]), len(moments))
+        moments.insert(position, moment)
+        self._commit({"moments": moments, "sort": self.sort})
+        self.moments = moments
+        was_editing = self.editing is not None
+        self._reset_form()
+        self._show_mine()
+        self.status.success(self.pack.screen("moment_updated" if was_editing else "moment_saved",
+                                             title=moment["title"]))
+
+    def edit(self, moment_id: str) -> None:
+        moment = next(m for m in self.moments if m["id"] == moment_id)
+        self.editing = moment_id
+        self.form.fill(moment)
+        self.save_button.description = self.pack.screen("save_changes")
+        self.cancel_button.layout.display = None
+        self.status.info(self.pack.screen("editing", title=moment["title"]))
+
+    def delete(self, moment_id: str) -> None:
+        moments = [m for m in self.moments if m["id"] != moment_id]
+        self._commit({"moments": moments, "sort": self.sort})
+        self.moments = moments
+        if self.editing == moment_id:
+            self._reset_form()
+        self._show_mine()
+        self.status.success(self.pack.screen("moment_deleted"))
+
+    def save_sort(self, _button: Any = None) -> None:
+        sort = check_sort(self.pack, {sid: t.value for sid, t in self.sort_choices.items() if t.value})
+        if not sort:
+            raise FriendlyError(self.pack.screen("sort_empty"))
+        self._commit({"moments": self.moments, "sort": sort})
+        self.sort = sort
+        self.status.success(self.pack.screen("sort_saved", count=len(sort)))
+
+    def _commit(self, payload: dict[str, Any]) -> None:
+        """Persist first; the screen changes only once that has worked."""
+        self._on_save(payload)
+
+    def _reset_form(self) -> None:
+        self.editing = None
+        self.form.fill(None)
+        self.save_button.description = self.pack.screen("add_moment")
+        self.cancel_button.layout.display = "none"
+
+    # -- display -----------------------------------------------------------------------
+
+    def _show_timeline(self) -> None:
+        items = "".join(f"<li><b>{esc(p.name)}</b>: {esc(p.description)}</li>" if p.description
+                        else f"<li><b>{esc(p.name)}</b></li>" for p in self.phases)
+        self.timeline.value = (f"<details open><summary>{esc(self.pack.screen('timeline_heading'))}</summary>"
+                               f"<ol>{items}</ol></details>")
+
+    def _show_mine(self) -> None:
+        names = {p.id: p.name for p in self.phases}
+        cards = []
+        for moment in self.moments:
+            phase = names.get(moment["phase"])
+            where = esc(phase) if phase else (
+                f"<span style='color:#7a1a1a'>{esc(self.pack.screen('phase_gone'))}</span>")
+            consent = self.pack.consent_choice(moment["consent"]).label
+            excerpt = moment["story"] if len(moment["story"]) <= 160 else moment["story"][:159] + "…"
+            card_text = widgets.HTML(
+                f'<div class="rw-my-moment"><b>{esc(moment["title"])}</b> &middot; {where} &middot; '
+                f'<i>{esc(consent)}</i><br><span style="white-space:pre-wrap">{esc(excerpt)}</span></div>'
+            )
+            edit = widgets.Button(description=self.pack.screen("edit"), icon="pencil",
+                                  layout=widgets.Layout(width="auto"))
+            delete = widgets.Button(description=self.pack.screen("delete"), icon="trash",
+                                    layout=widgets.Layout(width="auto"))
+            edit.on_click(guarded(self.status.error)(lambda _b, i=moment["id"]: self.edit(i)))
+            delete.on_click(guarded(self.status.error)(lambda _b, i=moment["id"]: self.delete(i)))
+            cards.append(widgets.VBox([card_text, widgets.HBox([edit, delete])],
+                                      layout=widgets.Layout(border="1px solid #ddd", padding="6px", margin="4px 0")))
+        if not cards:
+            cards = [widgets.HTML(f"<p style='color:#555'>{esc(self.pack.screen('no_moments'))}</p>")]
+        self.mine.children = cards

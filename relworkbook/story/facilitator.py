@@ -1,0 +1,193 @@
+"""The facilitator's story-weaving view: timeline, weave, moderation, storybook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+
+from .. import charts
+from ..components.downloads import DownloadLinks
+from ..components.importer import ImportPanel
+from ..components.session import SessionPanel
+from ..components.status import StatusLine
+from ..content import UiText
+from ..errors import FriendlyError, guarded
+from ..store import Store, Workshop
+from ..text import esc
+from ..workshops import FacilitatorAccess
+from . import settings as story_settings
+from .model import (
+    WORKBOOK, by_group, check_import, feeling_curve, groups, pack_timeline_settings, parse_custom_timeline,
+    shared_moments, sort_results, timeline_text, timeline_to_settings,
+)
+from .pack import StoryPack
+from .storybook import dark_light_html, export_files, feeling_chart, moment_html
+from .weave import weave_sections
+
+ALL_GROUPS = "(everyone)"
+
+
+class TimelinePanel(widgets.VBox):
+    """The facilitator gives the workshop its own phases, without touching code."""
+
+    def __init__(self, pack: StoryPack, store: Store, workshop: Workshop, on_change):
+        self.pack, self.store, self.workshop, self._on_change = pack, store, workshop, on_change
+        self.status = StatusLine()
+        self.split = widgets.Checkbox(description="Split the Out Turn into Recuperation and Renewal", indent=False,
+                                      value=bool(workshop.settings.get("split_out_turn")))
+        self.text = widgets.Textarea(layout=widgets.Layout(width="100%", max_width="640px", height="160px"),
+                                     placeholder="One phase per line, e.g.\nBefore the flood: life as usual\n"
+                                                 "The night it came\nClearing up")
+        self.use_button = widgets.Button(description="Use these phases", icon="check", button_style="primary")
+        self.default_button = widgets.Button(description="Back to the default timeline", icon="undo")
+        show = self.status.error
+        self.use_button.on_click(guarded(show)(self.use_custom))
+        self.default_button.on_click(guarded(show)(self.use_default))
+        self.split.observe(guarded(show)(lambda _c: self.use_default()), names="value")
+        super().__init__([
+            widgets.HTML("<p>Participants place their moments on this timeline. Give the workshop its own phases "
+                         "(a flood, a merger, a service redesign): one per line, <code>Name: description</code>. "
+                         "Moments already in a phase you remove are kept and their tellers are asked to move them."
+                         "</p>"),
+            self.split, self.text, widgets.HBox([self.use_button, self.default_button]), self.status,
+        ])
+        self.show(story_settings.workshop_timeline(pack, workshop))
+
+    def show(self, phases) -> None:
+        self.text.value = timeline_text(phases)
+
+    def use_custom(self, _button: Any = None) -> None:
+        current = story_settings.workshop_timeline(self.pack, self.store.workshop(self.workshop.id))
+        phases = parse_custom_timeline(self.text.value, current)
+        self.workshop = story_settings.change(self.store, self.workshop, **timeline_to_settings(phases))
+        self.show(phases)
+        self.status.success(f"The workshop now has {len(phases)} phases. Participants see them at once.")
+        self._on_change(self.workshop)
+
+    def use_default(self, _button: Any = None) -> None:
+        values = pack_timeline_settings(split=self.split.value)
+        self.workshop = story_settings.change(self.store, self.workshop, **values)
+        self.show(story_settings.workshop_timeline(self.pack, self.workshop))
+        self.status.success("The workshop uses the default timeline.")
+        self._on_change(self.workshop)
+
+
+class StoryFacilitatorView(widgets.VBox):
+    def __init__(self, *, pack: StoryPack, ui: UiText, store: Store, access: FacilitatorAccess):
+        self.pack, self.ui, self.store = pack, ui, store
+        self.workshop = access.workshop
+        self.status = StatusLine()
+        show = self.status.error
+        self.session = SessionPanel(ui=ui, store=store, workshop=self.workshop, on_change=self._changed)
+        self.timeline = TimelinePanel(pack, store, self.workshop, self._changed)
+        timeline_box = widgets.Accordion([self.timeline], titles=("Workshop timeline",))
+        timeline_box.selected_index = None
+        self.group_filter = widgets.Dropdown(options=[ALL_GROUPS], value=ALL_GROUPS, description="Group",
+                                             style={"description_width": "initial"})
+        self.group_filter.observe(guarded(show)(lambda _c: self.refresh(force=True)), names="value")
+        self.curve_chart = widgets.HTML()
+        self.weave_tables = widgets.HTML()
+        self.stories = widgets.VBox()
+        self.sorting = widgets.HTML()
+        self.export_button = widgets.Button(description="Prepare the storybook and downloads", icon="book",
+                                            button_style="primary", layout=widgets.Layout(width="auto"))
+        self.export_button.on_click(guarded(show)(self.prepare_exports))
+        self.downloads = DownloadLinks()
+        self.importer = ImportPanel(ui=ui, store=store, workbook=WORKBOOK, workshop=lambda: self.workshop,
+                                    check_payload=lambda answers: check_import(pack, answers, None),
+                                    on_imported=lambda _n: self.refresh(force=True))
+        tabs = widgets.Tab([
+            widgets.VBox([self.curve_chart, self.weave_tables]),
+            widgets.VBox([widgets.HTML("<p>Pin stories for the storybook; hide any story that should not be "
+                                       "shown (it leaves every shared view, the storybook and the exports).</p>"),
+                          self.stories]),
+            self.sorting,
+            widgets.VBox([self.export_button, self.downloads, self.importer]),
+        ], titles=("Weave", "Stories", "Dark and Light", "Files"))
+        super().__init__([self.session, timeline_box, self.status, self.group_filter, tabs])
+        self._seen: object = None
+        charts.warm_up()
+        self.refresh(force=True)
+
+    # -- data ---------------------------------------------------------------------
+
+    def _responses(self):
+        return self.store.responses(self.workshop.id, WORKBOOK, self.workshop.current_round)
+
+
+    def refresh(self, force: bool = False) -> None:
+        key = (self.store.fingerprint(self.workshop.id), self.group_filter.value)
+        if not force and key == self._seen:
+            return
+        self._seen = key
+        self.workshop = self.store.workshop(self.workshop.id)
+        self.session.update(self.workshop)
+        responses = self._responses()
+        self.session.show_counts(len(responses), [r.display_name for r in responses])
+        every_shared = shared_moments((r.display_name, r.group_label, r.payload) for r in responses)
+        options = [ALL_GROUPS] + groups(every_shared)
+        if list(self.group_filter.options) != options:
+            self.group_filter.options = options
+        group = None if self.group_filter.value == ALL_GROUPS else self.group_filter.value
+        self._draw(responses, every_shared, group)
+
+    def _draw(self, responses, every_shared, group: str | None) -> None:
+        """The weave of the chosen group: moments hidden by moderation never count."""
+        pack, k = self.pack, self.workshop.min_group
+        phases = story_settings.workshop_timeline(pack, self.workshop)
+        hidden = story_settings.hidden_ids(self.workshop)
+        moments = by_group([m for m in every_shared if m.id not in hidden], group)
+        chosen = [r for r in responses if group is None or r.group_label == group]
+        curve = feeling_curve(moments, phases, k)
+        if any(p.mean is not None for p in curve):
+            svg = charts.render_svg(feeling_chart(pack, curve, "How the group felt, phase by phase"))
+            self.curve_chart.value = charts.svg_figure_html(svg, "The group's feeling through the timeline")
+        else:
+            self.curve_chart.value = (f"<p class='rw-waiting'>Waiting for shared moments with a feeling. The curve "
+                                      f"appears once a phase has {k} or more.</p>")
+        self.weave_tables.value = weave_sections(pack, phases, moments, k)
+        self.sorting.value = dark_light_html(
+            pack, sort_results((r.payload.get("sort", {}) for r in chosen), pack, k), k)
+        self._draw_stories(phases, every_shared, hidden)
+
+    def _draw_stories(self, phases, everyone, hidden) -> None:
+        pinned = story_settings.pinned_ids(self.workshop)
+        names = {p.id: p.name for p in phases}
+        cards = []
+        for moment in everyone:
+            if self.group_filter.value != ALL_GROUPS and moment.group != self.group_filter.value:
+                continue
+            is_hidden = moment.id in hidden
+            phase = names.get(moment.phase, f"Not on the timeline ({moment.phase})")
+            pin = widgets.Button(description="Unpin" if moment.id in pinned else "Pin to storybook",
+                                 icon="thumb-tack", layout=widgets.Layout(width="auto"),
+                                 button_style="info" if moment.id in pinned else "")
+            hide = widgets.Button(description="Show again" if is_hidden else "Hide", icon="eye-slash",
+                                  layout=widgets.Layout(width="auto"))
+            pin.on_click(guarded(self.status.error)(lambda _b, i=moment.id: self.toggle("pinned", i)))
+            hide.on_click(guarded(self.status.error)(lambda _b, i=moment.id: self.toggle("hidden", i)))
+            card = f"<p style='color:#555;margin:8px 0 0 0'>{esc(phase)}</p>" + moment_html(self.pack, moment)
+            if is_hidden:
+                card = f"<div style='opacity:0.45'><p><b>Hidden from the group.</b></p>{card}</div>"
+            cards.append(widgets.VBox([widgets.HTML(card), widgets.HBox([pin, hide])]))
+        self.stories.children = cards or [widgets.HTML("<p>No shared stories yet.</p>")]
+
+    # -- actions --------------------------------------------------------------------
+
+    def toggle(self, key: str, moment_id: str) -> None:
+        self.workshop = story_settings.toggle(self.store, self.workshop, key, moment_id)
+        self.refresh(force=True)
+
+    def _changed(self, workshop: Workshop) -> None:
+        self.workshop = workshop
+        self.refresh(force=True)
+
+    def prepare_exports(self, _button: Any = None) -> None:
+        responses = self.store.responses(self.workshop.id, WORKBOOK)
+        if not responses:
+            raise FriendlyError("There are no stories to put in a storybook yet.")
+        self.downloads.show(export_files(
+            self.pack, self.workshop, responses, pinned_ids=story_settings.pinned_ids(self.workshop),
+            hidden_ids=story_settings.hidden_ids(self.workshop)))
+        self.status.success(f"Storybook and downloads ready ({len(responses)} people's answers).")

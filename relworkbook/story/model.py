@@ -1,0 +1,627 @@
+"""Story weaving's logic: timelines, checking moments, consent, sorting, weaving.
+
+Pure Python on purpose (no pandas, no ipywidgets): every participant's kernel
+imports it, and a 25-person workshop runs 25 kernels.
+
+Privacy rules, all applied here so that screens and exports cannot differ:
+
+* A moment's consent decides who may read it. "private" moments never leave
+  the participant's own story and download; "anonymous" ones are shared with
+  no name; "named" ones carry the name the participant gave when joining (no
+  name given: shared as anonymous). An unknown consent counts as private.
+* A moment the facilitator hid (moderation) is left out of everything pooled.
+* A pooled number resting on fewer than ``min_group`` answers is hidden
+  (``None``), as in the heatmap; its count is still shown.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+from ..errors import FriendlyError
+from ..text import clean_text
+from .pack import CHOICES, CONSENTS, FeelingScale, Phase, StoryPack
+
+WORKBOOK = "story-weaving"
+
+MAX_TITLE_CHARS = 80
+#: "About 2,000 characters": a page of handwriting, enough for one moment.
+MAX_STORY_CHARS = 2000
+MAX_SPIRIT_CHARS = 500
+#: A timeline longer than this stops being a timeline and becomes a list.
+MAX_PHASES = 12
+MAX_PHASE_NAME_CHARS = 60
+MAX_PHASE_DESCRIPTION_CHARS = 300
+#: Far above what one person tells in a workshop; stops a runaway import.
+MAX_MOMENTS = 50
+MAX_ID_CHARS = 64
+
+DIRECTIONS = ("towards", "away")
+DEFAULT_CONSENT = "anonymous"
+SHARED_CONSENTS = ("anonymous", "named")
+
+#: One participant's answers, as stored in a Response:
+#: ``{"moments": [moment, ...], "sort": {statement_id: choice}}``.
+Payload = Mapping[str, Any]
+#: What pooling needs of a response: (display name, group label, payload).
+Entry = tuple[str, str, Payload]
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _safe_id(value: object) -> bool:
+    # The same rule as a pack's ids: letters (any script), digits, '-' and '_'.
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_ID_CHARS
+        and all(ch.isalnum() or ch in "-_" for ch in value)
+    )
+
+
+# -- timelines -------------------------------------------------------------------
+
+
+def timeline(pack: StoryPack, split: bool = False) -> tuple[Phase, ...]:
+    """The pack's phases in order; ``split`` shows a phase's parts instead of it."""
+    phases: list[Phase] = []
+    for phase in pack.phases:
+        if split and phase.parts:
+            phases.extend(phase.parts)
+        else:
+            phases.append(phase.as_phase())
+    return tuple(phases)
+
+
+def phase_slug(name: str, taken: set[str]) -> str:
+    """An id for a typed phase name, unique among ``taken`` (which it joins)."""
+    chars = [ch if ch.isalnum() else "-" for ch in unicodedata.normalize("NFC", name.lower())]
+    base = re.sub("-+", "-", "".join(chars)).strip("-")[:40].strip("-") or "phase"
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    taken.add(slug)
+    return slug
+
+
+# "- Name", "* Name", "• Name", "1. Name", "2) Name": a pasted list works as typed.
+_BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
+
+
+def _timeline_line(number: int, line: str) -> tuple[str, str]:
+    name, _, description = _BULLET.sub("", line, count=1).partition(":")
+    if not name.strip():
+        raise FriendlyError(f"Line {number} has no phase name. Write it as 'Name: description'.")
+    try:
+        name = clean_text(name, max_chars=MAX_PHASE_NAME_CHARS, what="phase name", required=True)
+        description = clean_text(description, max_chars=MAX_PHASE_DESCRIPTION_CHARS, what="description")
+    except FriendlyError as exc:
+        raise FriendlyError(f"Line {number}: {exc.message}") from None
+    return name, description
+
+
+def parse_custom_timeline(text: str, current: Sequence[Phase] = ()) -> tuple[Phase, ...]:
+    """A workshop's own phases from lines like ``Name: description``.
+
+    A phase whose name matches one in ``current`` keeps that phase's id, so
+    editing a description (or reordering) never orphans the moments already
+    placed in it. New names get an id made from the name.
+    """
+    if not isinstance(text, str):
+        raise FriendlyError("The timeline must be text, one phase per line.")
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if not lines:
+        raise FriendlyError("Please list at least one phase, one per line, e.g. 'The first week: the flood arrives'.")
+    if len(lines) > MAX_PHASES:
+        raise FriendlyError(f"That is {len(lines)} phases; a timeline can have at most {MAX_PHASES}. "
+                            "Please merge some of them.")
+    parsed, first_line = [], {}
+    for number, line in lines:
+        name, description = _timeline_line(number, line)
+        key = name.casefold()
+        if key in first_line:
+            raise FriendlyError(f"'{name}' is listed twice (lines {first_line[key]} and {number}). "
+                                "Please give each phase its own name.")
+        first_line[key] = number
+        parsed.append((name, description))
+    known = {p.name.casefold(): p.id for p in current}
+    taken = {known[name.casefold()] for name, _ in parsed if name.casefold() in known}
+    return tuple(
+        Phase(known.get(name.casefold()) or phase_slug(name, taken), name, description)
+        for name, description in parsed
+    )
+
+
+def timeline_text(phases: Sequence[Phase]) -> str:
+    """The phases as ``Name: description`` lines: what the facilitator edits."""
+    return "\n".join(f"{p.name}: {p.description}" if p.description else p.name for p in phases)
+
+
+_BROKEN_TIMELINE = (
+    "This workshop's own timeline could not be read. The facilitator can set it again, "
+    "or go back to the standard timeline."
+)
+
+
+def _phase_from_settings(entry: object, seen: set[str]) -> Phase:
+    if not isinstance(entry, Mapping) or not _safe_id(entry.get("id")) or entry["id"] in seen:
+        raise FriendlyError(_BROKEN_TIMELINE)
+    seen.add(entry["id"])
+    try:
+        name = clean_text(entry.get("name"), max_chars=MAX_PHASE_NAME_CHARS, what="phase name", required=True)
+        description = clean_text(entry.get("description"), max_chars=MAX_PHASE_DESCRIPTION_CHARS,
+                                 what="description")
+    except FriendlyError:
+        raise FriendlyError(_BROKEN_TIMELINE) from None
+    return Phase(entry["id"], name, description)
+
+
+def timeline_from_settings(pack: StoryPack, settings: Mapping[str, Any] | None) -> tuple[Phase, ...]:
+    """The timeline in force for a workshop: its own phases, else the pack's (split or not)."""
+    settings = settings or {}
+    custom = settings.get("phases")
+    if not custom:
+        return timeline(pack, split=bool(settings.get("split_out_turn")))
+    if not isinstance(custom, list) or len(custom) > MAX_PHASES:
+        raise FriendlyError(_BROKEN_TIMELINE)
+    seen: set[str] = set()
+    return tuple(_phase_from_settings(entry, seen) for entry in custom)
+
+
+def timeline_to_settings(phases: Sequence[Phase]) -> dict[str, Any]:
+    """The settings that give a workshop these phases (merge into ``Workshop.settings``)."""
+    return {"phases": [{"id": p.id, "name": p.name, "description": p.description} for p in phases]}
+
+
+def pack_timeline_settings(split: bool = False) -> dict[str, Any]:
+    """The settings that go back to the pack's timeline, with the Out Turn split or whole."""
+    return {"phases": None, "split_out_turn": bool(split)}
+
+
+# -- checking a moment -------------------------------------------------------------
+
+
+def new_moment_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _check_id(value: object) -> str:
+    if value is None or value == "":
+        return new_moment_id()
+    if not _safe_id(value):
+        raise FriendlyError("This moment's id is not valid.")
+    return value
+
+
+def _check_phase(phases: Sequence[Phase] | None, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise FriendlyError("Please choose when this moment happened: a phase of the timeline.")
+    value = value.strip()
+    if phases is None:  # a file being imported: the workshop's timeline is checked later, on screen
+        if not _safe_id(value):
+            raise FriendlyError("This moment's phase is not valid.")
+        return value
+    if value not in {p.id for p in phases}:
+        raise FriendlyError(
+            f"This moment was placed in a phase ('{_short(value)}') that is no longer on the workshop's "
+            "timeline; the facilitator may have changed it. Please choose another phase."
+        )
+    return value
+
+
+def _check_feeling(scale: FeelingScale, value: object) -> int | None:
+    if value is None:
+        return None  # not every moment has to be rated
+    whole = isinstance(value, (int, float)) and not isinstance(value, bool) and value == int(value)
+    if not whole or not scale.min <= int(value) <= scale.max:
+        raise FriendlyError(
+            f"Please choose how it felt, from {scale.min} ({scale.label(scale.min)}) "
+            f"to {scale.max} ({scale.label(scale.max)})."
+        )
+    return int(value)
+
+
+def _check_who(pack: StoryPack, value: object) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)):
+        raise FriendlyError("Who mattered must be chosen from the list.")
+    known = [t.id for t in pack.who]
+    for tag in value:
+        if tag not in known:
+            shown = _short(tag) if isinstance(tag, str) else "that choice"
+            raise FriendlyError(f"'{shown}' is not one of the people this workbook asks about; "
+                                "please choose from the list.")
+    return [t for t in known if t in value]  # the pack's order, each once
+
+
+def _check_shifts(pack: StoryPack, value: object) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise FriendlyError("The shifts you noticed must be chosen from the list.")
+    known = [u.id for u in pack.undercurrents]
+    for key, direction in value.items():
+        if key not in known:
+            raise FriendlyError("One of the shifts is not one this workbook asks about; please choose from the list.")
+        if direction not in (*DIRECTIONS, None, ""):
+            raise FriendlyError(f"A shift can only go '{DIRECTIONS[0]}' or '{DIRECTIONS[1]}'.")
+    return {u: value[u] for u in known if value.get(u) in DIRECTIONS}
+
+
+def _check_consent(value: object) -> str:
+    if value is None or value == "":
+        return DEFAULT_CONSENT
+    if value not in CONSENTS:
+        raise FriendlyError("Please choose who may see this moment: keep it private, share it without "
+                            "your name, or share it with your name.")
+    return value
+
+
+def check_moment(pack: StoryPack, phases: Sequence[Phase] | None, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a clean moment, or raise a FriendlyError saying what to change.
+
+    ``phases`` is the workshop's timeline; ``None`` accepts any well-formed
+    phase id (for files whose workshop is not known yet). Keys other than the
+    moment's own are dropped.
+    """
+    if not isinstance(data, Mapping):
+        raise FriendlyError("This moment is not in the right shape.")
+    return {
+        "id": _check_id(data.get("id")),
+        "phase": _check_phase(phases, data.get("phase")),
+        "title": clean_text(data.get("title"), max_chars=MAX_TITLE_CHARS, what="title", required=True),
+        "story": clean_text(data.get("story"), max_chars=MAX_STORY_CHARS, what="story", required=True),
+        "feeling": _check_feeling(pack.feeling, data.get("feeling")),
+        "who": _check_who(pack, data.get("who")),
+        "shifts": _check_shifts(pack, data.get("shifts")),
+        "spirit": clean_text(data.get("spirit"), max_chars=MAX_SPIRIT_CHARS, what="spirit you want to bottle"),
+        "consent": _check_consent(data.get("consent")),
+    }
+
+
+def check_sort(pack: StoryPack, sort: object) -> dict[str, str]:
+    """Clean Dark and Light choices: statement id -> one of CHOICES (unsorted ones left out)."""
+    if sort is None:
+        return {}
+    if not isinstance(sort, Mapping):
+        raise FriendlyError("The Dark and Light choices are not in the right shape.")
+    known = [s.id for s in pack.statements]
+    for sid, choice in sort.items():
+        if sid not in known:
+            raise FriendlyError("One of the Dark and Light choices is for a statement this workbook does not have.")
+        if choice not in (*CHOICES, None):
+            raise FriendlyError("A Dark and Light choice must be one of: "
+                                + ", ".join(label for _, label in pack.choices) + ".")
+    return {sid: sort[sid] for sid in known if sort.get(sid) in CHOICES}
+
+
+def _moment_name(number: int, raw: object) -> str:
+    title = raw.get("title") if isinstance(raw, Mapping) else None
+    return f"Moment {number} ('{_short(title.strip())}')" if isinstance(title, str) and title.strip() else \
+        f"Moment {number}"
+
+
+def check_payload(pack: StoryPack, payload: object, phases: Sequence[Phase] | None = None) -> dict[str, Any]:
+    """Check one participant's whole answer (moments and sorting), e.g. from an uploaded file."""
+    if not isinstance(payload, Mapping):
+        raise FriendlyError("The answers are not in the right shape.")
+    raw_moments = payload.get("moments") or []
+    if not isinstance(raw_moments, list):
+        raise FriendlyError("The moments are not in the right shape.")
+    if len(raw_moments) > MAX_MOMENTS:
+        raise FriendlyError(f"There are {len(raw_moments)} moments; one person can keep at most {MAX_MOMENTS}.")
+    moments, ids = [], set()
+    for number, raw in enumerate(raw_moments, start=1):
+        try:
+            moment = check_moment(pack, phases, raw)
+        except FriendlyError as exc:
+            raise FriendlyError(f"{_moment_name(number, raw)}: {exc.message}") from None
+        if moment["id"] in ids:
+            raise FriendlyError(f"{_moment_name(number, raw)} has the same id as an earlier moment.")
+        ids.add(moment["id"])
+        moments.append(moment)
+    return {"moments": moments, "sort": check_sort(pack, payload.get("sort"))}
+
+
+def check_import(pack: StoryPack, payload: object, phases: Sequence[Phase] | None = None) -> dict[str, Any]:
+    """:func:`check_payload` for a facilitator's import: private moments are checked, then dropped.
+
+    A participant's own file keeps their private moments (it is theirs); the
+    workshop never needs them, so they are not stored from a file.
+    """
+    return without_private(check_payload(pack, payload, phases))
+
+
+def without_private(payload: Payload) -> dict[str, Any]:
+    """The payload with its private moments removed: what may leave the participant's hands."""
+    moments = payload.get("moments") or []
+    kept = [m for m in moments if isinstance(m, Mapping) and _consent_of(m) in SHARED_CONSENTS]
+    return {**payload, "moments": kept}
+
+
+# -- consent: what may be shared ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SharedMoment:
+    """A moment as others may see it: ``name`` is empty unless the teller chose to be named."""
+
+    id: str
+    phase: str
+    title: str
+    story: str
+    feeling: int | None
+    who: tuple[str, ...]
+    shifts: tuple[tuple[str, str], ...]  # (undercurrent id, "towards" | "away")
+    spirit: str
+    name: str
+    group: str
+    consent: str = DEFAULT_CONSENT
+
+    @property
+    def anonymous(self) -> bool:
+        return not self.name
+
+    def shift(self, undercurrent_id: str) -> str | None:
+        return dict(self.shifts).get(undercurrent_id)
+
+
+def _consent_of(moment: Mapping[str, Any]) -> str:
+    consent = moment.get("consent", DEFAULT_CONSENT)
+    return consent if consent in CONSENTS else "private"  # unknown: the safe reading
+
+
+def _feeling_of(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _as_moment(moment: Mapping[str, Any], name: str, group: str) -> SharedMoment:
+    consent = _consent_of(moment)
+    who = moment.get("who") or []
+    shifts = moment.get("shifts") or {}
+    return SharedMoment(
+        id=str(moment.get("id") or ""),
+        phase=str(moment.get("phase") or ""),
+        title=str(moment.get("title") or ""),
+        story=str(moment.get("story") or ""),
+        feeling=_feeling_of(moment.get("feeling")),
+        who=tuple(str(t) for t in who) if isinstance(who, (list, tuple)) else (),
+        shifts=tuple((str(k), v) for k, v in shifts.items() if v in DIRECTIONS) if isinstance(shifts, Mapping)
+        else (),
+        spirit=str(moment.get("spirit") or ""),
+        name=name.strip() if consent == "named" else "",
+        group=group or "",
+        consent=consent,
+    )
+
+
+def _moments_of(payload: object) -> list[Mapping[str, Any]]:
+    moments = payload.get("moments") if isinstance(payload, Mapping) else None
+    return [m for m in moments if isinstance(m, Mapping)] if isinstance(moments, list) else []
+
+
+def shared_moments(entries: Iterable[Entry], hidden: Iterable[str] = ()) -> list[SharedMoment]:
+    """Every moment others may read, in the order given; private and hidden ones never appear."""
+    hidden = set(hidden)
+    shared = []
+    for display_name, group_label, payload in entries:
+        for moment in _moments_of(payload):
+            if _consent_of(moment) in SHARED_CONSENTS and str(moment.get("id") or "") not in hidden:
+                shared.append(_as_moment(moment, display_name or "", group_label or ""))
+    return shared
+
+
+def own_moments(payload: Payload, display_name: str = "", group_label: str = "") -> list[SharedMoment]:
+    """A participant's own moments, private ones included: for their own story and download only."""
+    return [_as_moment(m, display_name or "", group_label or "") for m in _moments_of(payload)]
+
+
+# -- the Dark and the Light --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SortResult:
+    """How the group sorted one statement. Hidden: counts, leading and agreement are None."""
+
+    id: str
+    text: str
+    people: int  # people who sorted this statement
+    counts: dict[str, int] | None  # choice -> people, every choice present
+    leading: str | None  # the most chosen; None when hidden or when two tie for first
+    agreement: float | None  # the leading share, 0..1
+    split: bool  # the group is divided over it
+
+    @property
+    def hidden(self) -> bool:
+        return self.counts is None and self.people > 0
+
+
+#: Divided: no choice has a majority, or dark and light each hold a good share.
+SPLIT_MAJORITY = 0.5
+SPLIT_BOTH_SIDES = 0.3
+
+
+def _sort_result(statement_id: str, text: str, choices: list[str], min_group: int) -> SortResult:
+    people = len(choices)
+    if people == 0 or people < min_group:
+        return SortResult(statement_id, text, people, None, None, None, False)
+    counts = {choice: choices.count(choice) for choice in CHOICES}
+    top = max(counts.values())
+    leaders = [c for c in CHOICES if counts[c] == top]
+    share = {c: counts[c] / people for c in CHOICES}
+    split = top / people <= SPLIT_MAJORITY or (
+        share["dark"] >= SPLIT_BOTH_SIDES and share["light"] >= SPLIT_BOTH_SIDES
+    )
+    leading = leaders[0] if len(leaders) == 1 else None
+    return SortResult(statement_id, text, people, counts, leading, round(top / people, 2), split)
+
+
+def sort_results(sorts: Iterable[Mapping[str, Any]], pack: StoryPack, min_group: int) -> list[SortResult]:
+    """Pool everyone's Dark and Light choices, statement by statement, in the pack's order."""
+    chosen: dict[str, list[str]] = {s.id: [] for s in pack.statements}
+    for sort in sorts:
+        if not isinstance(sort, Mapping):
+            continue
+        for sid, choice in sort.items():
+            if sid in chosen and choice in CHOICES:
+                chosen[sid].append(choice)
+    return [_sort_result(s.id, s.text, chosen[s.id], min_group) for s in pack.statements]
+
+
+def most_divided(results: Sequence[SortResult], n: int = 3) -> list[SortResult]:
+    """The split statements with the least agreement: good openers for a conversation."""
+    split = [r for r in results if r.split and r.agreement is not None]
+    return sorted(split, key=lambda r: (r.agreement, -r.people, r.id))[:n]
+
+
+# -- weaving: what the shared moments say together ------------------------------------
+
+
+@dataclass(frozen=True)
+class PhaseFeeling:
+    """One point of the feeling curve."""
+
+    phase: Phase
+    count: int  # shared moments placed in this phase
+    rated: int  # of which said how it felt
+    mean: float | None  # None when fewer than min_group were rated
+
+    @property
+    def hidden(self) -> bool:
+        return self.mean is None and self.rated > 0
+
+
+@dataclass(frozen=True)
+class ShiftCount:
+    phase: str  # phase id
+    undercurrent: str  # undercurrent id
+    towards: int
+    away: int
+
+
+@dataclass(frozen=True)
+class WhoCount:
+    phase: str  # phase id
+    tag: str  # who-mattered id
+    count: int
+
+
+def moments_by_phase(moments: Iterable[SharedMoment], phases: Sequence[Phase]) -> dict[str, list[SharedMoment]]:
+    """Phase id -> its moments, in timeline order; moments off the timeline are left out."""
+    placed: dict[str, list[SharedMoment]] = {p.id: [] for p in phases}
+    for m in moments:
+        if m.phase in placed:
+            placed[m.phase].append(m)
+    return placed
+
+
+def outside_timeline(moments: Iterable[SharedMoment], phases: Sequence[Phase]) -> list[SharedMoment]:
+    """Moments whose phase is no longer on the timeline (the facilitator changed it)."""
+    ids = {p.id for p in phases}
+    return [m for m in moments if m.phase not in ids]
+
+
+def feeling_curve(moments: Iterable[SharedMoment], phases: Sequence[Phase], min_group: int) -> list[PhaseFeeling]:
+    """Per phase: shared moments, how many said how they felt, and their average feeling."""
+    placed = moments_by_phase(moments, phases)
+    curve = []
+    for phase in phases:
+        feelings = [m.feeling for m in placed[phase.id] if m.feeling is not None]
+        mean = round(sum(feelings) / len(feelings), 2) if feelings and len(feelings) >= min_group else None
+        curve.append(PhaseFeeling(phase, len(placed[phase.id]), len(feelings), mean))
+    return curve
+
+
+def _first_seen(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def shift_counts(
+    moments: Iterable[SharedMoment], phases: Sequence[Phase], undercurrent_ids: Sequence[str] = ()
+) -> list[ShiftCount]:
+    """Per phase, per undercurrent: moments that moved towards it and away from it.
+
+    Pass the pack's undercurrent ids to get every row (zeros included) in the
+    pack's order; otherwise only undercurrents someone noticed appear.
+    """
+    placed = moments_by_phase(moments, phases)
+    ids = list(undercurrent_ids) or _first_seen(u for ms in placed.values() for m in ms for u, _ in m.shifts)
+    rows = []
+    for phase_id, ms in placed.items():
+        for u in ids:
+            directions = [m.shift(u) for m in ms]
+            rows.append(ShiftCount(phase_id, u, directions.count("towards"), directions.count("away")))
+    return rows
+
+
+def who_counts(moments: Iterable[SharedMoment], phases: Sequence[Phase], tag_ids: Sequence[str] = ()) -> list[WhoCount]:
+    """Per phase, per who-mattered tag: how many moments named them (pack order if ``tag_ids`` given)."""
+    placed = moments_by_phase(moments, phases)
+    ids = list(tag_ids) or _first_seen(t for ms in placed.values() for m in ms for t in m.who)
+    return [
+        WhoCount(phase_id, tag, sum(tag in m.who for m in ms))
+        for phase_id, ms in placed.items()
+        for tag in ids
+    ]
+
+
+_APOSTROPHES = "'\u2019"
+MIN_WORD_LETTERS = 3
+
+
+def _words(text: str) -> Iterable[str]:
+    """Words of any script: letters and their accents, apostrophes inside a word.
+
+    Digits and punctuation end a word. Scripts written without spaces (e.g.
+    Chinese) come out as long runs: counting them needs a segmenter, which the
+    kit does not download.
+    """
+    word: list[str] = []
+    for ch in unicodedata.normalize("NFC", text.lower()) + " ":
+        if unicodedata.category(ch)[0] in "LM" or (ch in _APOSTROPHES and word):
+            word.append("'" if ch in _APOSTROPHES else ch)
+            continue
+        if word:
+            token = "".join(word).strip("'")
+            yield token[:-2] if token.endswith("'s") else token  # "the street's" counts as "street"
+            word = []
+
+
+def word_counts(texts: Iterable[str], stop_words: Iterable[str], top: int = 20) -> list[tuple[str, int]]:
+    """The words used most, most first (ties alphabetical), without stop words or short words."""
+    stop = {w.lower().replace("\u2019", "'") for w in stop_words}
+    counts: Counter[str] = Counter()
+    for text in texts:
+        for word in _words(text or ""):
+            letters = sum(unicodedata.category(ch)[0] == "L" for ch in word)
+            if letters >= MIN_WORD_LETTERS and word not in stop:
+                counts[word] += 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+
+
+def carry_forward(moments: Iterable[SharedMoment]) -> list[str]:
+    """The spirits people want to bottle, in order: the truths to carry forward."""
+    return [m.spirit.strip() for m in moments if m.spirit and m.spirit.strip()]
+
+
+def by_group(moments: Iterable[SharedMoment], group: str | None) -> list[SharedMoment]:
+    """The moments of one group; ``None`` keeps everyone's."""
+    return list(moments) if group is None else [m for m in moments if m.group == group]
+
+
+def groups(moments: Iterable[SharedMoment]) -> list[str]:
+    """The group labels present, sorted, for a filter's choices."""
+    return sorted({m.group for m in moments})
+
+
+def pinned(moments: Iterable[SharedMoment], pinned_ids: Iterable[str]) -> list[SharedMoment]:
+    """The moments the facilitator pinned for the storybook, in their given order."""
+    ids = set(pinned_ids)
+    return [m for m in moments if m.id in ids]

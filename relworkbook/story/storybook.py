@@ -1,0 +1,435 @@
+"""The storybook and story weaving's exports: printable HTML, tidy CSV, lossless JSON, the feeling curve.
+
+Privacy, as in :mod:`.model`: the storybook and the facilitator's CSV and JSON
+never hold a private moment (they are removed from the payloads, not just
+hidden); a participant's own export keeps theirs, because they are theirs.
+Every piece of typed text passes through :func:`~relworkbook.text.esc`: a story
+containing ``<script>`` is printed exactly as typed, as text.
+
+The storybook is one self-contained file: inline CSS, the chart as inline SVG
+drawn on the server, no scripts, fonts or images fetched from anywhere, so it
+prints and opens offline.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any, Iterable, Mapping, Sequence
+
+from .. import charts
+from ..charts import TableCell, heat_table_html
+from ..components.downloads import DownloadFile
+from ..exchange import responses_document, to_csv, to_json
+from ..store import Response, Workshop
+from ..text import esc
+from .model import (
+    CHOICES, SHARED_CONSENTS, WORKBOOK, Entry, PhaseFeeling, SharedMoment, SortResult, carry_forward,
+    feeling_curve, moments_by_phase, outside_timeline, own_moments, pinned, shared_moments, shift_counts,
+    sort_results, timeline_from_settings, who_counts, without_private, word_counts,
+)
+from .pack import FeelingScale, Phase, StoryPack
+
+MOMENT_COLUMNS = ["workshop", "round", "moment_id", "phase_id", "phase", "title", "story", "feeling",
+                  "feeling_label", "who", "shifts", "spirit", "consent", "name", "group", "pinned", "hidden"]
+SORT_COLUMNS = ["statement_id", "statement", "people", *CHOICES, "leading", "agreement", "split", "hidden"]
+ANONYMOUS = "Anonymous"
+TOP_WORDS = 20
+
+
+# -- small words for typed ids -------------------------------------------------------
+
+
+def _phase_name(phases: Sequence[Phase], phase_id: str) -> str:
+    for p in phases:
+        if p.id == phase_id:
+            return p.name
+    return f"{phase_id} (no longer on the timeline)"
+
+
+def _tag_name(pack: StoryPack, tag_id: str) -> str:
+    try:
+        return pack.tag(tag_id).name
+    except KeyError:  # the pack was edited after the moment was told
+        return tag_id
+
+
+def _shift_label(pack: StoryPack, undercurrent_id: str, direction: str) -> str:
+    try:
+        return pack.undercurrent(undercurrent_id).label(direction)
+    except KeyError:
+        return f"{undercurrent_id} ({direction})"
+
+
+def _feeling_text(scale: FeelingScale, value: int | None) -> str:
+    return "" if value is None else f"{value} of {scale.max} ({scale.label(value)})"
+
+
+def _mean_text(scale: FeelingScale, mean: float) -> str:
+    return f"{mean:.1f} ({scale.label(int(mean + 0.5))})"
+
+
+def _byline(moment: SharedMoment) -> str:
+    if moment.consent == "private":
+        return "Private: only you can see this"
+    if moment.anonymous:
+        return ANONYMOUS  # no group either: a small group could give a teller away
+    return f"{moment.name}, {moment.group}" if moment.group else moment.name
+
+
+# -- tidy rows -----------------------------------------------------------------------
+
+
+def _moment_row(pack: StoryPack, phases: Sequence[Phase], m: SharedMoment, pinned_ids: set[str],
+                hidden: set[str]) -> dict[str, Any]:
+    return {
+        "moment_id": m.id, "phase_id": m.phase, "phase": _phase_name(phases, m.phase), "title": m.title,
+        "story": m.story, "feeling": m.feeling, "feeling_label": pack.feeling.label(m.feeling),
+        "who": "; ".join(_tag_name(pack, t) for t in m.who),
+        "shifts": "; ".join(_shift_label(pack, u, d) for u, d in m.shifts),
+        "spirit": m.spirit, "consent": m.consent, "name": m.name, "group": m.group,
+        "pinned": int(m.id in pinned_ids), "hidden": int(m.id in hidden),
+    }
+
+
+def moment_rows(
+    pack: StoryPack, phases: Sequence[Phase], entries: Iterable[Entry], *, include_private: bool = False,
+    hidden: Iterable[str] = (), pinned_ids: Iterable[str] = (),
+) -> list[dict[str, Any]]:
+    """One row per moment. Private moments only with ``include_private`` (a participant's own export).
+
+    ``entries`` are (display name, group label, payload); the name column is
+    filled only for moments shared with a name. Hidden (moderated) moments
+    stay in the facilitator's record, flagged.
+    """
+    pinned_set, hidden_set = set(pinned_ids), set(hidden)
+    rows = []
+    for display_name, group_label, payload in entries:
+        for m in own_moments(payload, display_name, group_label):
+            if m.consent in SHARED_CONSENTS or include_private:
+                rows.append(_moment_row(pack, phases, m, pinned_set, hidden_set))
+    return rows
+
+
+def sort_rows(results: Sequence[SortResult]) -> list[dict[str, Any]]:
+    """The Dark and Light results, one row per statement; hidden counts stay empty."""
+    rows = []
+    for r in results:
+        counts = r.counts or {}
+        rows.append({"statement_id": r.id, "statement": r.text, "people": r.people,
+                     **{c: counts.get(c) for c in CHOICES}, "leading": r.leading, "agreement": r.agreement,
+                     "split": int(r.split), "hidden": int(r.hidden)})
+    return rows
+
+
+# -- the feeling curve ------------------------------------------------------------------
+
+
+def _short(text: str, limit: int = 28) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def feeling_chart(pack: StoryPack, curve: Sequence[PhaseFeeling], title: str):
+    """The average feeling per phase as a line, each point labelled with its number."""
+    alt = charts.altair()
+    scale = pack.feeling
+    order = [_short(point.phase.name) for point in curve]
+    values = [
+        {"phase": _short(point.phase.name), "mean": point.mean, "moments": point.count,
+         "label": f"{point.mean:.1f}" if point.mean is not None else ""}
+        for point in curve
+    ]
+    base = alt.Chart(alt.Data(values=values)).encode(
+        x=alt.X("phase:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, labelLimit=160)),
+        y=alt.Y("mean:Q", scale=alt.Scale(domain=[scale.min, scale.max]),
+                title=f"Feeling ({scale.min} {scale.dark_word} to {scale.max} {scale.light_word})",
+                axis=alt.Axis(tickMinStep=1)),
+    )
+    line = base.mark_line(color="#5b4a9e", strokeWidth=2)
+    points = base.mark_point(filled=True, size=80, color="#5b4a9e")
+    labels = base.mark_text(dy=-12, fontSize=12, color="#1a1a1a").encode(text="label:N")
+    return (line + points + labels).properties(width=max(320, 110 * len(curve)), height=240, title=title)
+
+
+def feeling_table(pack: StoryPack, curve: Sequence[PhaseFeeling], min_group: int) -> str:
+    """The feeling curve as words and numbers: the chart's table alternative."""
+    rows = []
+    for point in curve:
+        if point.mean is not None:
+            average = _mean_text(pack.feeling, point.mean)
+        elif point.hidden:
+            average = f"hidden (fewer than {min_group} said how it felt)"
+        else:
+            average = "–"
+        rows.append([TableCell(point.phase.name, header=True), TableCell(str(point.count)), TableCell(average)])
+    return heat_table_html("How it felt, phase by phase", ["Phase", "Moments shared", "Average feeling"], rows)
+
+
+# -- the storybook's sections -----------------------------------------------------------
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:880px;margin:24px auto;padding:0 16px;
+color:#1a1a1a;line-height:1.5}h1{margin-bottom:0}.meta{color:#555}section{margin:32px 0}
+.phase{border-left:4px solid #8a7fc0;padding-left:14px;margin:24px 0}.phase>p{color:#444}
+article.moment{border:1px solid #ccc;border-radius:8px;padding:10px 14px;margin:12px 0;background:#fafafa}
+article.moment h4{margin:0 0 4px 0}.story{white-space:pre-wrap;overflow-wrap:anywhere}
+.facts{color:#444;font-size:0.92em;margin:4px 0}.byline{font-weight:600}
+.spirit{font-style:italic;border-left:3px solid #c9a227;padding-left:8px;margin:8px 0}
+table{border-collapse:collapse}th[scope=row]{text-align:left;font-weight:600}
+figure svg{max-width:100%;height:auto}ul.words{columns:2}
+@media print{body{margin:0;max-width:none}a{color:inherit}h2,h3{break-after:avoid;page-break-after:avoid}
+article.moment,tr,figure{break-inside:avoid;page-break-inside:avoid}}
+"""
+
+
+def moment_html(pack: StoryPack, m: SharedMoment) -> str:
+    facts = []
+    if m.feeling is not None:
+        facts.append(f"Feeling: {esc(_feeling_text(pack.feeling, m.feeling))}")
+    if m.who:
+        facts.append("Who mattered: " + esc(", ".join(_tag_name(pack, t) for t in m.who)))
+    if m.shifts:
+        facts.append("Shifts: " + esc("; ".join(_shift_label(pack, u, d) for u, d in m.shifts)))
+    parts = [
+        '<article class="moment">',
+        f'<h4 dir="auto">{esc(m.title)}</h4>',
+        f'<p class="byline" dir="auto">{esc(_byline(m))}</p>',
+        f'<p class="story" dir="auto">{esc(m.story)}</p>',
+    ]
+    if m.spirit:
+        parts.append(f'<p class="spirit" dir="auto">The spirit to bottle: {esc(m.spirit)}</p>')
+    if facts:
+        parts.append('<p class="facts">' + " &middot; ".join(facts) + "</p>")
+    parts.append("</article>")
+    return "".join(parts)
+
+
+def _phase_html(pack: StoryPack, phase: Phase, moments: Sequence[SharedMoment], empty: str) -> str:
+    body = "".join(moment_html(pack, m) for m in moments) or f'<p class="meta">{esc(empty)}</p>'
+    description = f"<p>{esc(phase.description)}</p>" if phase.description else ""
+    return f'<div class="phase"><h3 dir="auto">{esc(phase.name)}</h3>{description}{body}</div>'
+
+
+def timeline_html(pack: StoryPack, phases: Sequence[Phase], moments: Sequence[SharedMoment], empty: str) -> str:
+    """The timeline, phase by phase, with the given moments under their phase."""
+    placed = moments_by_phase(moments, phases)
+    parts = [_phase_html(pack, p, placed[p.id], empty) for p in phases]
+    elsewhere = outside_timeline(moments, phases)
+    if elsewhere:
+        parts.append(_phase_html(pack, Phase("", "Other moments", "Placed in phases no longer on the timeline."),
+                                 elsewhere, empty))
+    return "".join(parts)
+
+
+def undercurrents_html(pack: StoryPack, phases: Sequence[Phase], moments: Sequence[SharedMoment]) -> str:
+    counts = shift_counts(moments, phases, [u.id for u in pack.undercurrents])
+    if not any(c.towards or c.away for c in counts):
+        return "<p>Nobody noted a shift in the shared moments.</p>"
+    by_key = {(c.phase, c.undercurrent): c for c in counts}
+
+    def cell(towards: int, away: int) -> TableCell:
+        return TableCell(f"{towards} towards, {away} away" if towards or away else "–")
+
+    rows = []
+    for u in pack.undercurrents:
+        row = [TableCell(u.name, header=True)]
+        row += [cell(by_key[(p.id, u.id)].towards, by_key[(p.id, u.id)].away) for p in phases]
+        row.append(cell(sum(by_key[(p.id, u.id)].towards for p in phases),
+                        sum(by_key[(p.id, u.id)].away for p in phases)))
+        rows.append(row)
+    caption = "Moments that moved towards each shift (FROM > TO) or away from it (back to FROM)"
+    return heat_table_html(caption, ["Undercurrent", *[p.name for p in phases], "All phases"], rows)
+
+
+def who_html(pack: StoryPack, phases: Sequence[Phase], moments: Sequence[SharedMoment]) -> str:
+    counts = who_counts(moments, phases, [t.id for t in pack.who])
+    if not any(c.count for c in counts):
+        return "<p>The shared moments did not say who mattered.</p>"
+    by_key = {(c.phase, c.tag): c.count for c in counts}
+    rows = [
+        [TableCell(t.name, header=True), *[TableCell(str(by_key[(p.id, t.id)])) for p in phases],
+         TableCell(str(sum(by_key[(p.id, t.id)] for p in phases)))]
+        for t in pack.who
+    ]
+    return heat_table_html("Moments naming each of these", ["Who mattered", *[p.name for p in phases], "All phases"],
+                           rows)
+
+
+def dark_light_html(pack: StoryPack, results: Sequence[SortResult], min_group: int) -> str:
+    if not any(r.people for r in results):
+        return "<p>Nobody has sorted the statements yet.</p>"
+    labels = dict(pack.choices)
+    rows = []
+    for r in results:
+        row = [TableCell(r.text, header=True)]
+        if r.counts is None:
+            note = f"hidden (fewer than {min_group} sorted it)" if r.hidden else "not sorted"
+            row += [TableCell("–") for _ in CHOICES] + [TableCell(note)]
+        else:
+            verdict = f"{labels[r.leading]} ({r.agreement:.0%})" if r.leading else "no single choice"
+            verdict += ": divided" if r.split else ""
+            row += [TableCell(str(r.counts[c])) for c in CHOICES] + [TableCell(verdict)]
+        rows.append(row)
+    columns = ["Statement", *[labels[c] for c in CHOICES], "Most chose"]
+    return heat_table_html("How the group sorted the year", columns, rows)
+
+
+def words_html(pack: StoryPack, moments: Sequence[SharedMoment]) -> str:
+    words = word_counts((f"{m.title}\n{m.story}" for m in moments), pack.stop_words, top=TOP_WORDS)
+    if not words:
+        return "<p>No stories shared yet.</p>"
+    items = "".join(f'<li dir="auto">{esc(word)} ({count})</li>' for word, count in words)
+    return f'<ul class="words">{items}</ul>'
+
+
+def carry_forward_html(moments: Sequence[SharedMoment]) -> str:
+    truths = carry_forward(moments)
+    if not truths:
+        return "<p>Nobody has named a spirit to bottle yet.</p>"
+    return "<ul>" + "".join(f'<li dir="auto">{esc(t)}</li>' for t in truths) + "</ul>"
+
+
+def _sources_html(pack: StoryPack) -> str:
+    links = ", ".join(f"<a href='{esc(u)}'>{esc(u)}</a>" for u in pack.sources)
+    return f"<footer><p class='meta'>Made with relworkbook. {esc(pack.note)} Sources: {links}</p></footer>"
+
+
+def _page(title: str, body: Iterable[str]) -> str:
+    return "".join([
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{esc(title)}</title>",
+        f"<style>{_CSS}</style></head><body>", *body, "</body></html>",
+    ])
+
+
+def storybook_html(
+    pack: StoryPack, workshop_title: str, phases: Sequence[Phase], moments: Sequence[SharedMoment],
+    pinned_ids: Iterable[str], results: Sequence[SortResult], *, min_group: int, curve_svg: str = "",
+) -> str:
+    """The group's printable storybook.
+
+    ``moments`` are the shared moments (:func:`~.model.shared_moments`): the
+    pinned ones are printed in full; all of them feed the curve, the
+    undercurrents, the words and the truths to carry forward. ``curve_svg`` is
+    the drawn feeling curve; without it the table stands alone.
+    """
+    moments = [m for m in moments if m.consent in SHARED_CONSENTS]  # a private moment is never printed here
+    title = workshop_title or pack.title
+    curve = feeling_curve(moments, phases, min_group)
+    figure = charts.svg_figure_html(curve_svg, "Line chart of the average feeling in each phase") if curve_svg else ""
+    return _page(title, [
+        f"<h1 dir='auto'>{esc(title)}</h1>",
+        f"<p class='meta'>{esc(pack.title)} &middot; {len(moments)} moments shared &middot; made "
+        f"{time.strftime('%d %B %Y')}</p>",
+        f"<p class='meta'>Averages based on fewer than {min_group} answers are hidden.</p>",
+        "<section><h2>Our timeline</h2>",
+        timeline_html(pack, phases, pinned(moments, pinned_ids), "No stories pinned for this phase."),
+        "</section>",
+        "<section><h2>How it felt</h2>", figure, feeling_table(pack, curve, min_group), "</section>",
+        f"<section><h2>The undercurrents</h2>{undercurrents_html(pack, phases, moments)}</section>",
+        f"<section><h2>Who mattered</h2>{who_html(pack, phases, moments)}</section>",
+        f"<section><h2>The Dark and the Light</h2>{dark_light_html(pack, results, min_group)}</section>",
+        f"<section><h2>Words that came up</h2>{words_html(pack, moments)}</section>",
+        f"<section><h2>What we will carry forward</h2>{carry_forward_html(moments)}</section>",
+        _sources_html(pack),
+    ])
+
+
+def my_sort_html(pack: StoryPack, sort: Mapping[str, str]) -> str:
+    labels = dict(pack.choices)
+    rows = [[TableCell(s.text, header=True), TableCell(labels.get(sort.get(s.id), "–"))] for s in pack.statements]
+    return heat_table_html("How I sorted the year", ["Statement", "My choice"], rows)
+
+
+def my_story_html(
+    pack: StoryPack, phases: Sequence[Phase], moments: Sequence[SharedMoment], sort: Mapping[str, str] | None = None,
+    title: str = "My story",
+) -> str:
+    """A participant's own printable story: every moment, private ones included."""
+    parts = [
+        f"<h1 dir='auto'>{esc(title)}</h1>",
+        f"<p class='meta'>{esc(pack.title)} &middot; made {time.strftime('%d %B %Y')}</p>",
+        "<section><h2>My timeline</h2>", timeline_html(pack, phases, moments, "Nothing here yet."), "</section>",
+    ]
+    if sort:
+        parts.append(f"<section><h2>The Dark and the Light</h2>{my_sort_html(pack, sort)}</section>")
+    parts.append(f"<section><h2>What I want to carry forward</h2>{carry_forward_html(moments)}</section>")
+    parts.append(_sources_html(pack))
+    return _page(title, parts)
+
+
+# -- downloads -----------------------------------------------------------------------
+
+
+def _entries(responses: Iterable[Response]) -> list[Entry]:
+    return [(r.display_name, r.group_label, r.payload) for r in responses]
+
+
+def _with_workshop(rows: list[dict[str, Any]], code: str, round_name: str) -> list[dict[str, Any]]:
+    return [{"workshop": code, "round": round_name, **row} for row in rows]
+
+
+def facilitator_document(workshop: Workshop, responses: Iterable[Response]) -> dict[str, Any]:
+    """The lossless JSON record, with every private moment removed from the payloads."""
+    cleaned = [dataclasses.replace(r, payload=without_private(r.payload)) for r in responses]
+    return responses_document(WORKBOOK, cleaned, workshop)
+
+
+def export_files(
+    pack: StoryPack, workshop: Workshop, responses: list[Response], *, phases: Sequence[Phase] | None = None,
+    pinned_ids: Iterable[str] = (), hidden_ids: Iterable[str] = (),
+) -> list[DownloadFile]:
+    """The facilitator's downloads for the current round (JSON: every round)."""
+    phases = phases if phases is not None else timeline_from_settings(pack, workshop.settings)
+    pinned_ids, hidden_ids = list(pinned_ids), list(hidden_ids)
+    current = [r for r in responses if r.round == workshop.current_round]
+    moments = shared_moments(_entries(current), hidden_ids)
+    results = sort_results([r.payload.get("sort") or {} for r in current], pack, workshop.min_group)
+    title = workshop.title or pack.title
+    chart = feeling_chart(pack, feeling_curve(moments, phases, workshop.min_group), f"{title}: how it felt")
+    svg = charts.render_svg(chart)
+    rows = moment_rows(pack, phases, _entries(current), hidden=hidden_ids, pinned_ids=pinned_ids)
+    stem = f"story-weaving-{workshop.code}"
+    return [
+        DownloadFile.text("Storybook (HTML)", f"{stem}-storybook.html",
+                          storybook_html(pack, title, phases, moments, pinned_ids, results,
+                                         min_group=workshop.min_group, curve_svg=svg), "text/html"),
+        DownloadFile.text("Moments (CSV)", f"{stem}-moments.csv",
+                          to_csv(_with_workshop(rows, workshop.code, workshop.current_round), MOMENT_COLUMNS),
+                          "text/csv"),
+        DownloadFile.text("Dark and Light (CSV)", f"{stem}-dark-and-light.csv",
+                          to_csv(sort_rows(results), SORT_COLUMNS), "text/csv"),
+        DownloadFile.text("Responses (JSON)", f"{stem}-responses.json",
+                          to_json(facilitator_document(workshop, responses)), "application/json"),
+        DownloadFile.text("Feeling curve (SVG)", f"{stem}-feeling.svg", svg, "image/svg+xml"),
+    ]
+
+
+def my_export_files(
+    pack: StoryPack, phases: Sequence[Phase], mine: Sequence[Response], workshop: Workshop | None = None,
+) -> list[DownloadFile]:
+    """A participant's own downloads: their story, their moments and their answers, private ones kept.
+
+    The story shows the latest of ``mine``; the CSV and JSON hold all of them.
+    The JSON re-imports into a workshop (the facilitator's import keeps
+    private moments out of everything shared).
+    """
+    if not mine:
+        return []
+    latest = max(mine, key=lambda r: r.updated_at)
+    stem = f"story-weaving-{workshop.code}-my" if workshop else "story-weaving-my"
+    story = my_story_html(pack, phases, own_moments(latest.payload, latest.display_name, latest.group_label),
+                          latest.payload.get("sort") or {})
+    rows = [
+        row
+        for r in mine
+        for row in _with_workshop(moment_rows(pack, phases, _entries([r]), include_private=True),
+                                  workshop.code if workshop else "", r.round)
+    ]
+    return [
+        DownloadFile.text("My story (HTML)", f"{stem}-story.html", story, "text/html"),
+        DownloadFile.text("My moments (CSV)", f"{stem}-moments.csv", to_csv(rows, MOMENT_COLUMNS), "text/csv"),
+        DownloadFile.text("My answers (JSON)", f"{stem}-answers.json",
+                          to_json(responses_document(WORKBOOK, mine, workshop)), "application/json"),
+    ]
