@@ -49,7 +49,9 @@ _PAGE_CSS = """<style>
 .rw-shell .widget-toggle-buttons .widget-toggle-button { width: auto; min-width: 44px; }
 .rw-shell .widget-text input { font-size: 16px; } /* 16px stops phones zooming on focus */
 /* The chosen rating must stand out clearly, not only by a shade of grey. */
-.rw-shell .rw-rating .mod-active { background: #1f5fa8; color: #ffffff; font-weight: 700; }
+.rw-shell .widget-toggle-buttons .mod-active,
+.rw-shell .widget-toggle-button.mod-active { background: #1f5fa8; color: #ffffff; font-weight: 700; }
+.rw-shell .widget-text, .rw-shell .widget-textarea, .rw-shell .widget-dropdown { max-width: 100%; box-sizing: border-box; }
 /* On phones, labels sit above their boxes so nothing runs off the screen. */
 @media (max-width: 600px) {
   .rw-shell { font-size: 15px; }
