@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..content import BUILT_IN, _Node, pack_file, read_yaml
+from ..content import BUILT_IN, _Node, _sources, pack_file, read_yaml
 
 PACK_FILE = "story-weaving.yaml"
 
@@ -173,16 +173,6 @@ def _find(items: tuple[Any, ...], item_id: str) -> Any:
 
 
 # -- reading the YAML ------------------------------------------------------------
-
-
-def _sources(root: _Node) -> tuple[str, ...]:
-    urls = []
-    for node in root.get("sources").items(min_count=1):
-        url = node.text(max_chars=300)
-        if not url.startswith(("http://", "https://")):
-            raise node.fail("must be a web address starting with https://")
-        urls.append(url)
-    return tuple(urls)
 
 
 def _phase(node: _Node, seen: set[str]) -> Phase:
