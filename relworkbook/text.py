@@ -31,7 +31,7 @@ def clean_text(value: object, *, max_chars: int, what: str, required: bool = Fal
         raise FriendlyError(f"Please fill in the {what}.")
     if len(text) > max_chars:
         raise FriendlyError(
-            f"The {what} is {len(text):,} characters long; please keep it under {max_chars:,}."
+            f"The {what} is {len(text):,} characters long; please keep it to {max_chars:,} or fewer."
         )
     return text
 

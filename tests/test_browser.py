@@ -57,7 +57,9 @@ def test_a_workshop_from_start_to_export(server, offline):
     names = facilitator.locator(".rw-names").inner_text()
     assert XSS in names and "Ana" in names and "1 anonymous" in names
     assert facilitator.locator("img[src='x']").count() == 0
-    assert facilitator.locator("figure svg").count() >= 1  # the chart, drawn with no internet
+    assert facilitator.get_by_text("Collective heatmap: 3 responses").count() == 1
+    facilitator.get_by_text("Chart (as in the report and downloads)").click()
+    facilitator.locator("figure svg").wait_for()  # the Altair chart, drawn with no internet
 
     facilitator.get_by_role("tab", name="Files").click()
     facilitator.get_by_role("button", name="Prepare downloads").click()

@@ -146,12 +146,12 @@ def test_dark_and_light_sort_pools(store):
         statement = next(iter(editor.sort_choices))
         editor.sort_choices[statement].value = choice
         editor.save_sort()
-        assert "saved" in editor.status.message
+        assert "saved" in editor.sort_status.message
     facilitator.refresh()
     assert "Dark" in facilitator.view.sorting.value
     empty = join(store, facilitator).view.editor
     empty.sort_button.click()
-    assert empty.status.kind == "error"
+    assert empty.sort_status.kind == "error"
 
 
 def test_hide_removes_a_story_from_shared_views_and_exports(store):
@@ -246,3 +246,16 @@ def test_facilitator_imports_a_solo_file_without_its_private_moments(store):
     assert facilitator.view.importer.status.kind == "success", facilitator.view.importer.status.message
     stored = store.responses(facilitator.access.workshop.id)[0].payload["moments"]
     assert [m["title"] for m in stored] == ["Public"]
+
+
+def test_a_new_round_starts_with_an_empty_page(store):
+    facilitator = start(store)
+    p = join(store, facilitator)
+    tell(p, title="Round one")
+    facilitator.view.session.round_name.value = "follow-up"
+    facilitator.view.session.round_button.click()
+    p.refresh()
+    assert p.view.editor.moments == [] and "new round" in p.view.status.message
+    tell(p, title="Round two")
+    rounds = {r.round: [m["title"] for m in r.payload["moments"]] for r in store.responses(facilitator.access.workshop.id)}
+    assert rounds == {"baseline": ["Round one"], "follow-up": ["Round two"]}

@@ -40,8 +40,12 @@ class FacilitatorView(widgets.VBox):
         self.status = StatusLine()
         self.session = SessionPanel(ui=ui, store=store, workshop=self.workshop, on_change=self._workshop_changed)
         # The live heatmap, with its table alternative and highlights.
-        self.chart = widgets.HTML()
+        self.chart = widgets.HTML()  # the live heat grid
         self.chart_note = widgets.HTML()
+        self.figure = widgets.HTML()  # the Altair chart, drawn when asked for
+        self.figure_box = widgets.Accordion([self.figure], titles=("Chart (as in the report and downloads)",))
+        self.figure_box.selected_index = None
+        self.figure_box.observe(guarded(self.status.error)(lambda _c: self.draw_figure()), names="selected_index")
         self.table = widgets.HTML()
         self.highlights = widgets.HTML()
         table_box = widgets.Accordion([self.table], titles=(ui("table_caption"),))
@@ -68,7 +72,8 @@ class FacilitatorView(widgets.VBox):
         self.downloads = DownloadLinks()
 
         tabs = widgets.Tab([
-            widgets.VBox([self.chart, self.chart_note, views_legend(pack), table_box, self.highlights]),
+            widgets.VBox([self.chart, self.chart_note, views_legend(pack), self.highlights, self.figure_box,
+                          table_box]),
             widgets.VBox([self.rounds, self.round_chart]),
             widgets.VBox([self.focus, self.focus_button, self.next_step, self.step_button, self.notes]),
             widgets.VBox([self.export_button, self.downloads, self.importer]),
@@ -103,8 +108,7 @@ class FacilitatorView(widgets.VBox):
         columns = report.chart_columns(analysis)
         title = f"{current.respondents} responses, round: {analysis.round}"
         if current.respondents:
-            svg = charts.render_svg(report.heatmap_chart(self.pack, columns, title))
-            self.chart.value = charts.svg_figure_html(svg, f"Collective heatmap: {title}")
+            self.chart.value = views.grid_table(self.pack, columns, f"Collective heatmap: {title}")
         else:
             self.chart.value = (
                 "<p class='rw-waiting' style='font-size:1.2em;padding:24px 0'>Waiting for the first answers. "
@@ -119,8 +123,10 @@ class FacilitatorView(widgets.VBox):
             "a group's cell is also hidden where another group's is, so no one can be worked out by subtraction.</p>"
         )
         if len(analysis.by_round) > 1:
-            round_svg = charts.render_svg(report.heatmap_chart(self.pack, analysis.by_round, "Rounds side by side"))
-            self.round_chart.value = charts.svg_figure_html(round_svg, "Heatmap of each round side by side")
+            self.round_chart.value = views.grid_table(self.pack, analysis.by_round, "Rounds side by side")
+        self.figure.value = ""
+        if self.figure_box.selected_index == 0:
+            self.draw_figure()
         self.rounds.value = report.warming_html(analysis.warming)
         coolest = [c for c in current.coolest(len(current.statements))]
         options = [(f"{c.label} ({c.mean:.1f})", c.label) for c in coolest] or [("No results yet", "")]
@@ -129,6 +135,18 @@ class FacilitatorView(widgets.VBox):
         if self.focus.value is None and options:
             self.focus.value = options[0][1]  # the coolest statement, ready to choose
         self._show_notes()
+
+    def draw_figure(self) -> None:
+        """Draw the Altair chart (about 0.3 s) only while its panel is open."""
+        if self.figure_box.selected_index != 0 or self.analysis is None or self.figure.value:
+            return
+        if not self.analysis.everyone.respondents:
+            self.figure.value = "<p>The chart appears once there are answers.</p>"
+            return
+        columns = report.chart_columns(self.analysis)
+        title = f"{self.analysis.everyone.respondents} responses, round: {self.analysis.round}"
+        svg = charts.render_svg(report.heatmap_chart(self.pack, columns, title))
+        self.figure.value = charts.svg_figure_html(svg, f"Collective heatmap: {title}")
 
     def _workshop_changed(self, workshop: Workshop) -> None:
         self.workshop = workshop

@@ -46,6 +46,25 @@ def statement_table(pack: HeatmapPack, summary: Summary, caption: str, show_spre
     return heat_table_html(caption, columns, rows, pack.scale.min, pack.scale.max)
 
 
+def grid_table(pack: HeatmapPack, columns: dict[str, Summary], caption: str) -> str:
+    """The live heatmap: statements down, everyone/groups/rounds across.
+
+    Plain HTML on purpose: it redraws in a few milliseconds for any number of
+    participants, wraps long statements, and carries numbers and words as well
+    as colour. (Drawing the same grid with Vega costs ~0.3 s, almost all of it
+    measuring the long statement labels, so that chart is made on request.)
+    """
+    names = list(columns)
+    rows = []
+    for index, statement in enumerate(pack.statements):
+        row = [TableCell(statement.text, header=True)]
+        for name in names:
+            cell = columns[name].statements[index]
+            row.append(_value_cell(pack, cell, columns[name].min_group))
+        rows.append(row)
+    return heat_table_html(caption, ["Statement", *names], rows, pack.scale.min, pack.scale.max)
+
+
 def personal_table(pack: HeatmapPack, summary: Summary) -> str:
     """One person's heatmap: their category averages, then each statement."""
     rows = []

@@ -141,7 +141,8 @@ class StoryEditor(widgets.VBox):
         for toggle in self.sort_choices.values():
             toggle.add_class("rw-sort")
         self.sort_button = widgets.Button(description=s("save_sort"), button_style="primary", icon="check")
-        self.sort_button.on_click(guarded(show)(self.save_sort))
+        self.sort_status = StatusLine()  # beside its button: on a phone the top line is far away
+        self.sort_button.on_click(guarded(self.sort_status.error)(self.save_sort))
         sort_rows = []
         for st in pack.statements:
             sort_rows += [widgets.HTML(f'<p style="margin:8px 0 2px 0">{esc(st.text)}</p>'), self.sort_choices[st.id]]
@@ -158,7 +159,7 @@ class StoryEditor(widgets.VBox):
             widgets.HBox([self.save_button, self.cancel_button]), self.status,
             _heading(s("my_moments_heading")), self.mine,
             _heading(s("sort_heading")), widgets.HTML(f"<p>{esc(pack.sort_intro)}</p>"),
-            *sort_rows, self.sort_button,
+            *sort_rows, self.sort_button, self.sort_status,
         ])
         self._show_mine()
 
@@ -167,6 +168,16 @@ class StoryEditor(widgets.VBox):
     @property
     def payload(self) -> dict[str, Any]:
         return {"moments": list(self.moments), "sort": dict(self.sort)}
+
+    def load(self, payload: dict[str, Any] | None) -> None:
+        """Show another saved answer (a new round starts empty)."""
+        payload = payload or {}
+        self.moments = list(payload.get("moments", []))
+        self.sort = dict(payload.get("sort", {}))
+        for sid, toggle in self.sort_choices.items():
+            toggle.value = self.sort.get(sid)
+        self._reset_form()
+        self._show_mine()
 
     def set_phases(self, phases: Sequence[Phase]) -> None:
         """The facilitator changed the timeline: offer the new phases."""
@@ -228,7 +239,7 @@ class StoryEditor(widgets.VBox):
             raise FriendlyError(self.pack.screen("sort_empty"))
         self._commit({"moments": self.moments, "sort": sort})
         self.sort = sort
-        self.status.success(self.pack.screen("sort_saved", count=len(sort)))
+        self.sort_status.success(self.pack.screen("sort_saved", count=len(sort)))
 
     def _commit(self, payload: dict[str, Any]) -> None:
         """Persist first; the screen changes only once that has worked."""

@@ -34,7 +34,8 @@ class TimelinePanel(widgets.VBox):
     def __init__(self, pack: StoryPack, store: Store, workshop: Workshop, on_change):
         self.pack, self.store, self.workshop, self._on_change = pack, store, workshop, on_change
         self.status = StatusLine()
-        self.split = widgets.Checkbox(description="Split the Out Turn into Recuperation and Renewal", indent=False,
+        self.split = widgets.Checkbox(description="Default timeline, with the Out Turn split into Recuperation "
+                                                  "and Renewal", indent=False,
                                       value=bool(workshop.settings.get("split_out_turn")))
         self.text = widgets.Textarea(layout=widgets.Layout(width="100%", max_width="640px", height="160px"),
                                      placeholder="One phase per line, e.g.\nBefore the flood: life as usual\n"
@@ -48,7 +49,8 @@ class TimelinePanel(widgets.VBox):
         super().__init__([
             widgets.HTML("<p>Participants place their moments on this timeline. Give the workshop its own phases "
                          "(a flood, a merger, a service redesign): one per line, <code>Name: description</code>. "
-                         "Moments already in a phase you remove are kept and their tellers are asked to move them."
+                         "Moments already in a phase you remove (or rename) are kept and their tellers are asked to "
+                         "move them."
                          "</p>"),
             self.split, self.text, widgets.HBox([self.use_button, self.default_button]), self.status,
         ])
@@ -100,7 +102,8 @@ class StoryFacilitatorView(widgets.VBox):
         tabs = widgets.Tab([
             widgets.VBox([self.curve_chart, self.weave_tables]),
             widgets.VBox([widgets.HTML("<p>Pin stories for the storybook; hide any story that should not be "
-                                       "shown (it leaves every shared view, the storybook and the exports).</p>"),
+                                       "shown. A hidden story leaves every shared view and the storybook; your "
+                                       "Moments (CSV) and Responses (JSON) still hold it, marked as hidden.</p>"),
                           self.stories]),
             self.sorting,
             widgets.VBox([self.export_button, self.downloads, self.importer]),
@@ -190,4 +193,4 @@ class StoryFacilitatorView(widgets.VBox):
         self.downloads.show(export_files(
             self.pack, self.workshop, responses, pinned_ids=story_settings.pinned_ids(self.workshop),
             hidden_ids=story_settings.hidden_ids(self.workshop)))
-        self.status.success(f"Storybook and downloads ready ({len(responses)} people's answers).")
+        self.status.success(f"Storybook and downloads ready. Answers from: {len(responses)}.")

@@ -90,6 +90,10 @@ class StoryParticipantView(widgets.VBox):
             if new_phases != self.phases:
                 self.phases = new_phases
                 self.editor.set_phases(new_phases)
+        if self.workshop.current_round != before.current_round:
+            saved = self._saved()  # a page left open must not carry last round's moments over
+            self.editor.load(saved.payload if saved else None)
+            self.status.info(f"A new round has started: {self.workshop.current_round}.")
         if before.locked and not self.workshop.locked:
             self.status.clear()
         self._apply_state()

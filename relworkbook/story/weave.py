@@ -22,7 +22,9 @@ def weave_sections(pack: StoryPack, phases: Sequence[Phase], moments: Sequence[S
     """Feeling by phase, undercurrents, who mattered, words used most, carry-forward."""
     curve = feeling_curve(moments, phases, min_group)
     return (feeling_table(pack, curve, min_group) + undercurrents_html(pack, phases, moments)
-            + who_html(pack, phases, moments) + words_html(pack, moments) + carry_forward_html(moments))
+            + who_html(pack, phases, moments)
+            + f"<h4>{esc(pack.screen('words_heading'))}</h4>" + words_html(pack, moments)
+            + f"<h4>{esc(pack.screen('carry_heading'))}</h4>" + carry_forward_html(moments))
 
 
 def weave_html(pack: StoryPack, phases: Sequence[Phase], moments: Sequence[SharedMoment],

@@ -1,0 +1,112 @@
+"""Run every benchmark, one after the other, and print one summary.
+
+Each benchmark runs in its own process (its own server, browser and temporary
+files) and writes its JSON to benchmarks/results/; this script then reads
+those files back and prints the machine, the date and every ratio against its
+target. Takes about 7 minutes on 2 cores; ``--quick`` takes fewer samples.
+
+    .venv/bin/python benchmarks/run_all.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from _common import RESULTS, machine, print_table
+
+HERE = Path(__file__).resolve().parent
+
+BENCHMARKS = {
+    "first_widget": (["--samples", "7"], ["--samples", "2"]),
+    "kernel_memory": (["--samples", "3"], ["--samples", "1"]),
+    "live_update": (["--saves", "8", "--runs", "20"], ["--saves", "3", "--runs", "5"]),
+    "concurrent_writes": ([], []),
+}
+
+
+def run(name: str, args: list[str]) -> tuple[int, float]:
+    print(f"\n=== {name} {' '.join(args)}", flush=True)
+    started = time.perf_counter()
+    code = subprocess.call([sys.executable, str(HERE / f"{name}.py"), *args], cwd=HERE.parent)
+    return code, time.perf_counter() - started
+
+
+def load(name: str) -> dict | None:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def summary_rows(results: dict[str, dict | None]) -> list[list]:
+    rows = []
+    fw = results.get("first_widget")
+    if fw:
+        for c in fw["configs"]:
+            m = c["median_seconds"]
+            rows.append([f"first widget, {c['config']}", f"{m['heatmap']:.2f} s vs {m['baseline']:.2f} s",
+                         f"{c['ratio']:.2f}x", f"<= {c['target']}x", c["verdict"]])
+    km = results.get("kernel_memory")
+    if km:
+        mib = 1024**2
+        rows.append(["kernel RSS, participant vs baseline",
+                     f"{km['median_rss']['participant'] / mib:.0f} vs {km['median_rss']['baseline'] / mib:.0f} MiB",
+                     f"{km['ratio_rss']:.2f}x", f"<= {km['target']}x", km["verdict"]])
+        fit = km["participants_in_budget"]
+        rows.append(["participants in 2 GiB (+server, facilitator)",
+                     f"{fit['by_rss_after_server_and_facilitator']} by RSS, "
+                     f"{fit['by_pss_after_server_and_facilitator']} by PSS", "", "", "info"])
+    lu = results.get("live_update")
+    if lu:
+        for s in lu["browser"]["scenarios"]:
+            rows.append([f"save -> facilitator count, {s['scenario']}",
+                         f"median {s['median_count_seconds']:.2f} s, max {s['max_count_seconds']:.2f} s",
+                         "", f"<= {s['target_seconds']} s", s["verdict"]])
+        for c in lu["in_process"]["cases"]:
+            rows.append([f"view.update(), {c['case']}",
+                         f"{c['update_ms']:.0f} ms (analyse {c['analyse_ms']:.0f}, "
+                         f"render_svg {c['render_svg_ms']:.0f})",
+                         f"{c['update_ms'] / c['target_ms']:.2f}x target", f"<= {c['target_ms']:.0f} ms",
+                         c["verdict"]])
+    cw = results.get("concurrent_writes")
+    if cw:
+        c = cw["concurrent"]
+        rows.append([f"{cw['writers']} writers x {cw['per_writer']} saves",
+                     f"{c['rows']} rows, {c['lost']} lost; p50/p95/max {c['p50_ms']:.1f}/{c['p95_ms']:.0f}/"
+                     f"{c['max_ms']:.0f} ms", "", "0 lost", cw["verdict"]])
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer samples (a smoke run, not for BENCHMARKS.md)")
+    parser.add_argument("--only", nargs="*", choices=list(BENCHMARKS), help="run just these")
+    args = parser.parse_args()
+    info = machine()
+    print(f"{info['date']}  {info['platform']}  Python {info['python']}")
+    print(f"{info['cpu']}, {info['cores']} cores, {info['ram_gib']} GiB RAM; {info['chromium']}")
+    names = args.only or list(BENCHMARKS)
+    outcomes = {}
+    for name in names:
+        full, quick = BENCHMARKS[name]
+        (RESULTS / f"{name}.json").unlink(missing_ok=True)  # never summarise a stale file
+        outcomes[name] = run(name, quick if args.quick else full)
+    results = {name: load(name) for name in names}
+    print("\n" + "=" * 100)
+    print(f"Summary  {info['date']}")
+    print(f"Machine  {info['platform']}; {info['cpu']}; {info['cores']} cores; {info['ram_gib']} GiB RAM")
+    print(f"         Python {info['python']}, SQLite {info['sqlite']}, {info['chromium']}")
+    print("Run      " + ", ".join(f"{n} {t:.0f} s (exit {c})" for n, (c, t) in outcomes.items()))
+    print_table("Results", ["benchmark", "measured", "ratio", "target", "result"], summary_rows(results))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "summary.json").write_text(json.dumps(
+        {"machine": info, "quick": args.quick, "runs": {n: {"exit": c, "seconds": t} for n, (c, t) in outcomes.items()},
+         "rows": summary_rows(results)}, indent=2), encoding="utf-8")
+    return max((c for c, _ in outcomes.values()), default=0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
