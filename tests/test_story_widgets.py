@@ -259,3 +259,13 @@ def test_a_new_round_starts_with_an_empty_page(store):
     tell(p, title="Round two")
     rounds = {r.round: [m["title"] for m in r.payload["moments"]] for r in store.responses(facilitator.access.workshop.id)}
     assert rounds == {"baseline": ["Round one"], "follow-up": ["Round two"]}
+
+
+def test_facilitator_json_names_only_those_who_shared_with_their_name(store):
+    facilitator = start(store)
+    tell(join(store, facilitator, name="Ana"), title="Anon", story="no name please", consent="anonymous")
+    tell(join(store, facilitator, name="Bo"), title="Named", story="with my name", consent="named")
+    facilitator.view.prepare_exports()
+    data = next(f.data for f in facilitator.view.downloads.files if f.filename.endswith(".json"))
+    names = sorted(r["name"] for r in json.loads(data)["responses"])
+    assert names == ["", "Bo"]

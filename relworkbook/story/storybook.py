@@ -372,7 +372,13 @@ def _with_workshop(rows: list[dict[str, Any]], code: str, round_name: str) -> li
 
 def facilitator_document(workshop: Workshop, responses: Iterable[Response]) -> dict[str, Any]:
     """The lossless JSON record, with every private moment removed from the payloads."""
-    cleaned = [dataclasses.replace(r, payload=without_private(r.payload)) for r in responses]
+    cleaned = []
+    for r in responses:
+        payload = without_private(r.payload)
+        # A name travels only with someone who shared a moment *with* their name:
+        # otherwise the file would tie "share without my name" stories to a person.
+        named = any(isinstance(m, dict) and m.get("consent") == "named" for m in payload.get("moments", []))
+        cleaned.append(dataclasses.replace(r, payload=payload, display_name=r.display_name if named else ""))
     return responses_document(WORKBOOK, cleaned, workshop)
 
 
