@@ -67,3 +67,12 @@ def test_the_facilitator_view_does_load_the_chart_stack(tmp_path):
         HeatmapWorkbook(PageContext.from_query(f"facilitate={a.workshop.code}&key={a.key}"))
     """, tmp_path)
     assert {"altair", "vl_convert", "segno"} <= {m.split(".")[0] for m in loaded}
+
+
+def test_the_notebooks_own_line_stays_light(tmp_path):
+    loaded = modules_after("""
+        from relworkbook import HeatmapWorkbook, StoryWorkbook
+        HeatmapWorkbook.for_this_page()
+        StoryWorkbook.for_this_page()
+    """, tmp_path)
+    assert not {m.split(".")[0] for m in loaded} & set(HEAVY)

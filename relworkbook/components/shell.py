@@ -94,7 +94,15 @@ class WorkbookShell(widgets.VBox):
     @classmethod
     def for_this_page(cls, **kwargs: Any) -> "WorkbookShell":
         """The notebook's one line: read the page's address, build the screen."""
+        # In a preheated kernel this runs before anyone has asked for the page:
+        # do the light, common work now so the visitor does not wait for it.
+        cls.prepare(Settings.from_env())
         return cls(PageContext.from_environment(), **kwargs)
+
+    @classmethod
+    def prepare(cls, settings: Settings) -> None:
+        """Load what every visitor needs (words, the participant's modules); nothing heavy."""
+        load_ui(settings)
 
     # -- the views a workbook provides -------------------------------------------
 

@@ -16,6 +16,12 @@ from .model import WORKBOOK
 class HeatmapWorkbook(WorkbookShell):
     workbook = WORKBOOK
 
+    @classmethod
+    def prepare(cls, settings) -> None:
+        super().prepare(settings)
+        load_heatmap(settings)
+        from . import participant  # noqa: F401 - warm the participant's path, not the facilitator's
+
     @property
     def pack(self) -> HeatmapPack:
         return load_heatmap(self.settings)

@@ -15,6 +15,14 @@ WORKBOOK = "story-weaving"
 class StoryWorkbook(WorkbookShell):
     workbook = WORKBOOK
 
+    @classmethod
+    def prepare(cls, settings) -> None:
+        super().prepare(settings)
+        from . import participant  # noqa: F401 - the participant's path, not the facilitator's
+        from .pack import load_story_pack
+
+        load_story_pack(settings)
+
     @property
     def pack(self):
         from .pack import load_story_pack
