@@ -87,7 +87,8 @@ def legend_html(low: int, high: int, labels: dict[int, str], warm: str, cool: st
 # -- Altair, drawn on the server --------------------------------------------------
 
 
-def _altair() -> Any:
+def altair() -> Any:
+    """The altair module, imported on first use (never on a participant's path)."""
     try:
         import altair as alt
     except ImportError as exc:  # pragma: no cover - a broken install, not a user error
@@ -107,11 +108,6 @@ def _vl_convert() -> Any:
     return vl_convert
 
 
-def altair() -> Any:
-    """The altair module, imported on first use."""
-    return _altair()
-
-
 def render_svg(chart: Any) -> str:
     """An Altair chart as an SVG document (text in it is escaped by Vega)."""
     return _vl_convert().vegalite_to_svg(chart.to_dict())
@@ -123,7 +119,7 @@ def render_png(chart: Any, scale: float = 2.0) -> bytes:
 
 def warm_up() -> None:
     """Draw a tiny chart once: vl-convert's first drawing takes ~0.6 s, later ones ~0.05 s."""
-    alt = _altair()
+    alt = altair()
     render_svg(alt.Chart(alt.Data(values=[{"a": 1}])).mark_point().encode(x="a:Q"))
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime
 import json
 
-import pytest
-
 from relworkbook.exchange import responses_document, to_json
 from relworkbook.heatmap import HeatmapWorkbook
 from relworkbook.page import PageContext

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from relworkbook.page import PageContext
 from relworkbook.story import StoryWorkbook
 

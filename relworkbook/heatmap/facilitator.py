@@ -72,7 +72,7 @@ class FacilitatorView(widgets.VBox):
         self.downloads = DownloadLinks()
 
         tabs = widgets.Tab([
-            widgets.VBox([self.chart, self.chart_note, views_legend(pack), self.highlights, self.figure_box,
+            widgets.VBox([self.chart, self.chart_note, widgets.HTML(views.legend(pack)), self.highlights, self.figure_box,
                           table_box]),
             widgets.VBox([self.rounds, self.round_chart]),
             widgets.VBox([self.focus, self.focus_button, self.next_step, self.step_button, self.notes]),
@@ -128,8 +128,8 @@ class FacilitatorView(widgets.VBox):
         if self.figure_box.selected_index == 0:
             self.draw_figure()
         self.rounds.value = report.warming_html(analysis.warming)
-        coolest = [c for c in current.coolest(len(current.statements))]
-        options = [(f"{c.label} ({c.mean:.1f})", c.label) for c in coolest] or [("No results yet", "")]
+        options = [(f"{c.label} ({c.mean:.1f})", c.label) for c in current.coolest(len(current.statements))] \
+            or [("No results yet", "")]
         if [o[1] for o in self.focus.options] != [o[1] for o in options]:
             self.focus.options = options
         if self.focus.value is None and options:
@@ -186,6 +186,3 @@ class FacilitatorView(widgets.VBox):
         self.downloads.show(report.export_files(self.pack, self.workshop, responses, self.store.notes(self.workshop.id)))
         self.status.success(f"Downloads ready: {len(responses)} answers.")
 
-
-def views_legend(pack: HeatmapPack) -> widgets.HTML:
-    return widgets.HTML(views.legend(pack))

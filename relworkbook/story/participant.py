@@ -8,7 +8,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..components.downloads import DownloadFile, DownloadLinks
+from ..components.downloads import DownloadLinks
 from ..components.status import StatusLine
 from ..errors import FriendlyError, guarded
 from ..store import Response, Store
