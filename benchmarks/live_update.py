@@ -64,7 +64,8 @@ OBSERVER = """
       window.__rwSeen.push({kind: 'count', text, nums: (text || '').match(/\\d+/g) || [], t: now});
     }
     let chart = null;
-    for (const fig of document.querySelectorAll('figure')) {
+    // the live heat grid's caption ("Collective heatmap: N responses, ...")
+    for (const fig of document.querySelectorAll('table.rw-table caption, figure')) {
       const m = /(\\d+) responses/.exec(fig.textContent || '');
       if (m) { chart = m[1]; break; }
     }
