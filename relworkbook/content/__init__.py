@@ -19,6 +19,7 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import FriendlyError
+from .templates import check_template, fill, placeholders
 
 BUILT_IN = Path(__file__).parent / "packs" / "en"
 
@@ -153,13 +154,33 @@ class UiText:
     words: dict[str, str]
 
     def __call__(self, key: str, **values: Any) -> str:
-        return self.words[key].format(**values) if values else self.words[key]
+        # fill, not str.format: pack words come from a council's file and
+        # must never reach attributes or raise in front of a participant.
+        return fill(self.words[key], **values)
 
 
 @lru_cache(maxsize=1)
-def _ui_keys() -> tuple[str, ...]:
-    """The keys of the built-in words: a translation must define every one."""
-    return tuple(read_yaml(BUILT_IN / "common.yaml").get("ui").mapping())
+def _ui_blanks() -> dict[str, frozenset[str]]:
+    """Each built-in key (a translation must define every one) and the blanks its English words use."""
+    return built_in_blanks(read_yaml(BUILT_IN / "common.yaml").get("ui"))
+
+
+def built_in_blanks(section: _Node) -> dict[str, frozenset[str]]:
+    """Key -> the ``{blanks}`` of a built-in section's words, in the file's order.
+
+    The English words are the contract: the kit fills in exactly what they
+    ask for, so a translation may use those blanks (or fewer) and no others.
+    """
+    return {key: frozenset(placeholders(section.get(key).text(max_chars=10_000))) for key in section.mapping()}
+
+
+def checked_words(node: _Node, allowed: frozenset[str], max_chars: int = 1000) -> str:
+    """A pack's words for one key, refused on load if their blanks could break a screen."""
+    value = node.text(max_chars=max_chars)
+    problem = check_template(value, allowed)
+    if problem:
+        raise node.fail(problem)
+    return value
 
 
 @lru_cache(maxsize=8)
@@ -168,8 +189,8 @@ def _load_ui(path: Path) -> UiText:
     ui = root.get("ui")
     ui.mapping()
     words = {}
-    for key in _ui_keys():
-        words[key] = ui.get(key).text()
+    for key, allowed in _ui_blanks().items():
+        words[key] = checked_words(ui.get(key), allowed)
     return UiText(words)
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..content import BUILT_IN, _Node, _sources, pack_file, read_yaml
+from ..content import BUILT_IN, _Node, _sources, built_in_blanks, checked_words, pack_file, read_yaml
+from ..content.templates import fill
 
 PACK_FILE = "story-weaving.yaml"
 
@@ -148,14 +149,12 @@ class StoryPack:
         return _find(self.consent, consent)
 
     def words(self, key: str, **values: Any) -> str:
-        """A form word, with ``{to}``/``{from}`` style blanks filled in."""
-        text = dict(self.form)[key]
-        return text.format(**values) if values else text
+        """A form word, with ``{to}``/``{from}`` style blanks filled in (plain names only, never raises)."""
+        return fill(dict(self.form)[key], **values)
 
     def screen(self, key: str, **values: Any) -> str:
-        """A screen word, with ``{title}``/``{count}``/``{k}`` blanks filled in."""
-        text = dict(self.screen_words)[key]
-        return text.format(**values) if values else text
+        """A screen word, with ``{title}``/``{count}``/``{k}`` blanks filled in (plain names only, never raises)."""
+        return fill(dict(self.screen_words)[key], **values)
 
     def shift_words(self, undercurrent_id: str, direction: str | None) -> str:
         """The form's words for one choice: "towards Trusting", "back towards Doubting", "not noticed"."""
@@ -263,20 +262,27 @@ def _consent(node: _Node) -> tuple[ConsentChoice, ...]:
     )
 
 
+@lru_cache(maxsize=1)
+def _built_in_blanks() -> dict[str, dict[str, frozenset[str]]]:
+    """The blanks the English form and screen words use, per key: all a translation may use.
+
+    The screen's keys are also the ones a translation must define, in order.
+    """
+    root = read_yaml(BUILT_IN / PACK_FILE)
+    return {section: built_in_blanks(root.get(section)) for section in ("form", "screen")}
+
+
 def _form(node: _Node) -> tuple[tuple[str, str], ...]:
     node.mapping()
-    return tuple((key, node.get(key).text(max_chars=200)) for key in FORM_KEYS)
-
-
-@lru_cache(maxsize=1)
-def _screen_keys() -> tuple[str, ...]:
-    """The keys of the built-in screen words: a translation must define every one."""
-    return tuple(read_yaml(BUILT_IN / PACK_FILE).get("screen").mapping())
+    allowed = _built_in_blanks()["form"]
+    return tuple((key, checked_words(node.get(key), allowed.get(key, frozenset()), max_chars=200))
+                 for key in FORM_KEYS)
 
 
 def _screen(node: _Node) -> tuple[tuple[str, str], ...]:
     node.mapping()
-    return tuple((key, node.get(key).text(max_chars=300)) for key in _screen_keys())
+    return tuple((key, checked_words(node.get(key), allowed, max_chars=300))
+                 for key, allowed in _built_in_blanks()["screen"].items())
 
 
 def _stop_words(root: _Node) -> frozenset[str]:
