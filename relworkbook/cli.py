@@ -20,15 +20,32 @@ _EPILOG = "settings (environment variables):\n" + "\n".join(
 )
 
 
+def _installed_workbooks() -> Path | None:
+    """The notebooks a wheel installed under <prefix>/share/relworkbook/workbooks."""
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution("relworkbook")
+    except metadata.PackageNotFoundError:
+        return None
+    for file in dist.files or ():
+        if str(file).replace("\\", "/").endswith("share/relworkbook/workbooks/index.ipynb"):
+            return Path(dist.locate_file(file)).resolve().parent
+    return None
+
+
 def find_workbooks(explicit: str | None) -> Path:
-    """The ``workbooks/`` folder: given, in the current folder, or beside the package."""
-    candidates = [Path(explicit)] if explicit else [Path.cwd() / "workbooks", Path(__file__).parent.parent / "workbooks"]
+    """The notebooks to serve: given, beside the package (a checkout), or installed with it."""
+    if explicit:
+        candidates = [Path(explicit)]
+    else:
+        candidates = [Path(__file__).resolve().parent.parent / "workbooks", _installed_workbooks()]
     for path in candidates:
-        if (path / "index.ipynb").exists():
+        if path is not None and (path / "index.ipynb").exists():
             return path.resolve()
     raise SystemExit(
-        "relworkbook: cannot find the workbooks folder (with index.ipynb). Run this from the kit's folder "
-        "or pass --workbooks PATH."
+        "relworkbook: cannot find the workbook notebooks (index.ipynb). Reinstall the kit, or pass "
+        "--workbooks PATH."
     )
 
 
@@ -75,8 +92,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ["RELWORKBOOK_DATA"] = str(Path(args.data).expanduser().resolve())
     if args.content:
         os.environ["RELWORKBOOK_CONTENT"] = str(Path(args.content).expanduser().resolve())
+    # Kernels inherit this: it says the kit's own server (which refuses code
+    # from pages) is in charge, so live joining by code is safe to offer.
+    os.environ["RELWORKBOOK_STANDALONE"] = "1"
     from .config import Settings
-    from .content import check_pack
+    from .registry import check_packs
     from .store import open_store
 
     if args.host in ("0.0.0.0", "::") and not os.environ.get("RELWORKBOOK_PUBLIC_URL"):
@@ -87,7 +107,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             os.environ["RELWORKBOOK_PUBLIC_URL"] = f"http://{address}:{args.port}/"
             print(f"relworkbook: participants on your network join at http://{address}:{args.port}/", flush=True)
     settings = Settings.from_env()
-    check_pack(settings)  # a broken pack stops here with its message, not in every kernel
+    check_packs(settings)  # a broken pack stops here with its message, not in every kernel
     store = open_store(settings.data_url)  # creates the database before any kernel needs it
     print(f"relworkbook: workshops are stored in {store.path}", flush=True)
     print(f"relworkbook: open http://{args.host}:{args.port}/ in a browser (Ctrl+C stops the server)", flush=True)
@@ -101,52 +121,55 @@ def cmd_check_content(args: argparse.Namespace) -> int:
     if args.content:
         os.environ["RELWORKBOOK_CONTENT"] = str(Path(args.content).expanduser().resolve())
     from .config import Settings
-    from .content import check_pack
+    from .registry import check_packs
 
-    names = check_pack(Settings.from_env())
+    names = check_packs(Settings.from_env())
     print("relworkbook: the content pack is fine (" + ", ".join(names) + ")")
     return 0
 
 
 def _workshop(code: str):
     from .store import open_store
-    from .workshops import normalise_code
+    from .workshops import format_code, normalise_code
 
     store = open_store()
     workshop = store.workshop_by_code(normalise_code(code))
     if workshop is None:
-        raise SystemExit(f"relworkbook: no workshop with the code {code} in {store.path}")
+        raise SystemExit(f"relworkbook: there is no workshop with the code {format_code(normalise_code(code)) or code!r} "
+                         f"in {store.path}")
     return store, workshop
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .content import load_heatmap
-    from .exchange import responses_document, to_csv, to_json
-    from .heatmap import report
+    """Export what may be shared, exactly as the facilitator's downloads do (see sharing.py)."""
+    from . import sharing
+    from .exchange import to_csv, to_json
 
     store, workshop = _workshop(args.code)
-    responses = store.responses(workshop.id, workshop.workbook)
     if args.format == "json":
-        text = to_json(responses_document(workshop.workbook, responses, workshop))
+        document = sharing.export_document(store, workshop)
+        text, count = to_json(document), len(document["responses"])
     else:
-        text = to_csv(report.tidy_rows(load_heatmap(), workshop.code, responses), report.TIDY_COLUMNS)
+        rows, columns = sharing.export_table(store, workshop)
+        text, count = to_csv(rows, columns), len(rows)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
-        print(f"relworkbook: wrote {len(responses)} responses to {args.out}")
+        print(f"relworkbook: wrote {count} {'responses' if args.format == 'json' else 'rows'} to {args.out}")
     else:
         sys.stdout.write(text)
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .content import load_heatmap
     from .exchange import import_responses
-    from .heatmap.facilitator import _check_payload
+    from .registry import spec_for
 
     store, workshop = _workshop(args.code)
+    spec = spec_for(workshop.workbook)
     path = Path(args.file)
     added = import_responses(store, workshop, workshop.workbook, path.read_bytes(), path.name,
-                             _check_payload(load_heatmap()))
+                             spec.payload_check(spec.load_pack()),
+                             allow_other_workshop=args.from_other_workshop)
     print(f"relworkbook: added {added} responses from {path.name} to workshop {workshop.code}")
     return 0
 
@@ -188,6 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp = commands.add_parser("import", help="add a response file to a workshop (duplicates are skipped)")
     imp.add_argument("file", help="a .json response file")
     imp.add_argument("--code", required=True, help="the workshop's join code")
+    imp.add_argument("--from-other-workshop", action="store_true",
+                     help="add the answers even though the file was exported from a different workshop")
     imp.set_defaults(run=cmd_import)
     return parser
 
@@ -200,6 +225,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except FriendlyError as exc:
         print(f"relworkbook: {exc.message}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file that cannot be read or written: one line, no traceback
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"relworkbook: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
 
 

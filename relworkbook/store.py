@@ -12,18 +12,24 @@ same methods, chosen by URL in :func:`open_store`.
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import sqlite3
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from .errors import FriendlyError
 
-SCHEMA_VERSION = 1
+log = logging.getLogger("relworkbook")
+
+#: 1: workshops, participants, responses, notes.
+#: 2: response versions and publications (pooled results move in steps of k).
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS workshops (
@@ -73,6 +79,51 @@ CREATE TABLE IF NOT EXISTS notes (
 );
 """
 
+# Schema 2. Every save also appends a version; a publication says "every version
+# up to this id is shown". Pooled results are computed from the published
+# versions only, and a new publication happens only once at least k people have
+# new or changed answers, so no two states anyone sees differ by one person.
+# Superseded versions are pruned, so a round keeps at most two per person.
+_SCHEMA_2 = """
+CREATE TABLE IF NOT EXISTS response_versions (
+    id              INTEGER PRIMARY KEY,
+    workshop_id     INTEGER NOT NULL REFERENCES workshops(id),
+    workbook        TEXT NOT NULL,
+    round           TEXT NOT NULL,
+    participant_uid TEXT NOT NULL,
+    uid             TEXT NOT NULL,
+    group_label     TEXT NOT NULL DEFAULT '',
+    display_name    TEXT NOT NULL DEFAULT '',
+    payload         TEXT NOT NULL,
+    created_at      REAL NOT NULL,
+    updated_at      REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS versions_by_round ON response_versions (workshop_id, workbook, round, participant_uid, id);
+CREATE TABLE IF NOT EXISTS publications (
+    workshop_id  INTEGER NOT NULL REFERENCES workshops(id),
+    workbook     TEXT NOT NULL,
+    round        TEXT NOT NULL,
+    version_id   INTEGER NOT NULL,
+    published_at REAL NOT NULL,
+    PRIMARY KEY (workshop_id, workbook, round)
+);
+"""
+
+_COPY_TO_VERSIONS = """
+INSERT INTO response_versions (workshop_id, workbook, round, participant_uid, uid, group_label, display_name,
+                               payload, created_at, updated_at)
+SELECT workshop_id, workbook, round, participant_uid, uid, group_label, display_name, payload, created_at, updated_at
+FROM responses ORDER BY updated_at, id;
+"""
+
+# A file made by schema 1 showed every answer live, so publishing all of it on
+# the way to schema 2 shows nobody anything new.
+_PUBLISH_ALL = """
+INSERT OR REPLACE INTO publications (workshop_id, workbook, round, version_id, published_at)
+SELECT workshop_id, workbook, round, MAX(id), strftime('%s','now') FROM response_versions
+GROUP BY workshop_id, workbook, round;
+"""
+
 
 @dataclass(frozen=True)
 class Workshop:
@@ -113,6 +164,15 @@ class Response:
 
 
 @dataclass(frozen=True)
+class Publication:
+    """What of one round is shown, and what is waiting to be."""
+
+    responses: tuple[Response, ...]  # the published version of each person's answer
+    waiting: int  # people whose new or changed answers are not shown yet
+    published_at: float | None
+
+
+@dataclass(frozen=True)
 class Note:
     kind: str
     text: str
@@ -121,44 +181,332 @@ class Note:
 
 _WORKSHOP_FIELDS = {"title", "locked", "revealed", "min_group", "current_round", "settings"}
 
+# -- SQLite errors in plain words ----------------------------------------------
+
+# SQLite's primary result codes that the kit explains to people.
+_PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 3, 5, 6, 8, 10, 11, 13, 14, 26
+
+# Before Python 3.11 an error carries no code, only SQLite's message.
+_CODES_BY_MESSAGE = (
+    ("readonly", _READONLY), ("disk is full", _FULL), ("not a database", _NOTADB), ("malformed", _CORRUPT),
+    ("unable to open", _CANTOPEN), ("locked", _BUSY), ("disk i/o", _IOERR),
+)
+
+
+# An I/O error sizing the shared-memory file beside a WAL file: on a full disk
+# this, not SQLITE_FULL, is what opening a file reports.
+_IOERR_SHMSIZE = _IOERR | (19 << 8)
+
+
+def _code(exc: sqlite3.Error) -> int | None:
+    """SQLite's primary result code of ``exc`` (extended codes share their low byte)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code == _IOERR_SHMSIZE:
+        return _FULL
+    if code is not None:
+        return code & 0xFF
+    text = str(exc).lower()
+    return next((code for words, code in _CODES_BY_MESSAGE if words in text), None)
+
+
+def _why(code: int | None) -> str:
+    """What went wrong at a method, and what to do, for the person at the screen."""
+    if code == _FULL:
+        return ("the server's disk is full. Nothing was changed; please ask whoever runs the server to free "
+                "some space, then try again.")
+    if code in (_READONLY, _PERM, _CANTOPEN):
+        return ("the server may no longer write to the workshop file. Nothing was changed; please tell whoever "
+                "runs the server.")
+    if code in (_BUSY, _LOCKED):
+        return "the workshop file is busy. Nothing was changed; please try again in a moment."
+    if code in (_CORRUPT, _NOTADB):
+        return "the workshop file on the server is damaged. Please tell whoever runs the server: they can restore a copy."
+    if code == _IOERR:
+        return "the server's disk gave an error. Nothing was changed; please try again, and tell whoever runs the server."
+    return ("the workshop file could not be used just now. Nothing was changed; please try again, and tell whoever "
+            "runs the server if it keeps happening.")
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _friendly(what: str) -> Callable[[_Method], _Method]:
+    """Turn any SQLite error inside a Store method into ``what`` plus a plain reason.
+
+    Every public method wears this, so no raw sqlite3 exception reaches a page;
+    the server's log gets the details. ``what`` names the thing that failed.
+    """
+
+    def wrap(method: _Method) -> _Method:
+        @functools.wraps(method)
+        def run(self: "Store", *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(self, *args, **kwargs)
+            except sqlite3.Error as exc:
+                log.error("store: %s failed on %s (%s)", method.__name__, self.path, exc, exc_info=exc)
+                raise FriendlyError(f"{what}: {_why(_code(exc))}") from exc
+
+        return run  # type: ignore[return-value]
+
+    return wrap
+
+
+_READ = "The workshop could not be read"
+_ANOTHER_FILE = "start with --data pointing to a folder you can write to"
+
+
+def _open_message(path: Path, problem: str) -> str:
+    """The one sentence for a workshop file that cannot be used, naming it and saying what to do."""
+    messages = {
+        "cannot-create": f"The workshop file {path} cannot be created: this server may not write to that folder. "
+                         f"Please check its permissions, or {_ANOTHER_FILE}.",
+        "cannot-read": f"The workshop file {path} cannot be opened: this server may not read it. "
+                       f"Please check its permissions, or {_ANOTHER_FILE}.",
+        "read-only": f"The workshop file {path} can be read but not written: this server may not change it, or the "
+                     f"folder it is in. Please check its permissions, or {_ANOTHER_FILE}.",
+        "damaged": f"The workshop file {path} is damaged or is not a workshop file, so it was not opened (and it has "
+                   "not been changed). Please restore a copy from a backup, or start with --data pointing to a new file.",
+        "foreign": f"The file {path} is another program's database, not a workshop file, so it was not opened (and "
+                   "it has not been changed). Please start with --data pointing to a workshop file or a new file.",
+        "full-create": f"The workshop file {path} cannot be created: the server's disk is full. Please free some "
+                       f"space, or {_ANOTHER_FILE} on another disk.",
+        "full": f"The workshop file {path} cannot be opened: the server's disk is full. Nothing was changed; "
+                "please free some space and start again.",
+        "disk": f"The workshop file {path} cannot be opened: the disk it is on gave an error. Please check the disk, "
+                f"or {_ANOTHER_FILE} on another disk.",
+        "busy": f"The workshop file {path} is busy: another program is writing to it. Please try again in a moment.",
+    }
+    return messages[problem]
+
+
+def _unknown_open_message(path: Path, exc: sqlite3.Error) -> str:
+    return (f"The workshop file {path} could not be opened (SQLite says: {exc}). Please restore a copy from a "
+            "backup, or start with --data pointing to a new file.")
+
+
+def _newer_message(path: Path, version: int) -> str:
+    return (f"The workshop file {path} was written by a newer version of relworkbook (schema {version}); "
+            "please upgrade the kit to open it.")
+
+
+def _statements(script: str) -> list[str]:
+    """Split an SQL script into its statements (SQLite's own tokenizer says where each ends)."""
+    statements, part = [], ""
+    for piece in script.split(";"):
+        part += piece + ";"
+        if sqlite3.complete_statement(part):
+            if part.strip().strip(";").strip():
+                statements.append(part.strip())
+            part = ""
+    assert not part.strip().strip(";").strip(), f"unfinished SQL: {part!r}"
+    return statements
+
 
 class Store:
-    """A workshop store backed by one SQLite file."""
+    """A workshop store backed by one SQLite file.
+
+    Opening checks the file once, up front (readable, undamaged, ours, not
+    from a newer kit, writable), so a server with a bad ``--data`` stops at
+    start with one sentence instead of failing on the first save. Opening an
+    existing, current file writes nothing to it. Every SQLite error inside a
+    method becomes a FriendlyError with a plain sentence; the details go to
+    the "relworkbook" log.
+    """
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         # One connection per Store; a kernel is effectively single-threaded but
         # the lock keeps a stray timer thread from interleaving transactions.
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(
-            str(self.path), timeout=30, isolation_level=None, check_same_thread=False
-        )
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA busy_timeout = 30000")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        # FULL: a committed answer survives a power cut, not only a killed server.
-        self._db.execute("PRAGMA synchronous = FULL")
-        self._db.execute("PRAGMA foreign_keys = ON")
-        with self._lock:  # executescript manages its own transaction
-            self._db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        new = self._prepare_path()
+        self._db = self._connect(new)
+        try:
+            self._open(new)
+        except BaseException:
+            self._db.close()  # a refused file keeps no lock and no handle
+            raise
 
+    def _prepare_path(self) -> bool:
+        """Say whether the file is new; make its folder only then (an existing file's folder is left alone)."""
+        try:
+            is_dir, exists = self.path.is_dir(), self.path.exists()
+        except OSError as exc:  # a folder on the way that this server may not look into
+            log.info("store: cannot reach %s", self.path, exc_info=exc)
+            raise FriendlyError(_open_message(self.path, "cannot-read")) from exc
+        if is_dir:
+            raise FriendlyError(
+                f"{self.path} is a folder, not a workshop file. Please start with --data pointing to a file, "
+                f"for example {self.path / 'workshops.sqlite3'}."
+            )
+        if exists:
+            return False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            log.info("store: cannot make the folder of %s", self.path, exc_info=exc)
+            raise FriendlyError(_open_message(self.path, "cannot-create")) from exc
+        return True
+
+    def _connect(self, new: bool) -> sqlite3.Connection:
+        """Connect; only a path that did not exist may be created (mode=rwc), an existing one is never replaced."""
+        uri = self.path.absolute().as_uri() + ("?mode=rwc" if new else "?mode=rw")
+        try:
+            db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise self._open_failure(exc, new, "cannot-create" if new else "cannot-read") from exc
+        db.row_factory = sqlite3.Row
+        return db
+
+    def _open(self, new: bool) -> None:
+        """Check the file before anything is written to it, then bring it up to date.
+
+        The order matters: every check that can refuse a file only reads, so a
+        damaged, foreign, newer or read-only file is left exactly as it was.
+        """
+        db = self._db
+        try:
+            # Connection settings only: none of these writes to the file.
+            db.execute("PRAGMA busy_timeout = 30000")
+            # FULL: a committed answer survives a power cut, not only a killed server.
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("PRAGMA foreign_keys = ON")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise FriendlyError(_newer_message(self.path, version))
+            if not new:
+                # A truncated or damaged copy opens without complaint and fails
+                # later, on whichever page is bad; reading every page now costs
+                # milliseconds (about 40 ms for a 40 MB file) and says so at start.
+                if db.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+                    raise FriendlyError(_open_message(self.path, "damaged"))
+                if version == 0 and db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+                    raise FriendlyError(_open_message(self.path, "foreign"))
+            self._check_writable(version)
+        except sqlite3.Error as exc:
+            # Past connecting, a file SQLite cannot open is the -wal, -shm or
+            # journal beside it: the folder may not be written.
+            raise self._open_failure(exc, new, "read-only" if _code(exc) == _CANTOPEN else "") from exc
+        try:
+            # The mode is kept in the file: only a new file (or a copy some other
+            # tool made) is switched, so opening the kit's own file writes nothing.
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            self._migrate()
+        except sqlite3.Error as exc:
+            raise self._open_failure(exc, new) from exc
+
+    def _check_writable(self, version: int) -> None:
+        """Refuse now, not at the first save, a file this server may read but not write.
+
+        SQLite quietly opens a write-protected file read-only, and even BEGIN
+        IMMEDIATE succeeds on it: only a change is refused. So change the
+        version to its own value and roll back; nothing reaches the disk.
+        """
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute(f"PRAGMA user_version = {int(version)}")
+        finally:
+            self._rollback()
+
+    def _open_failure(self, exc: sqlite3.Error, new: bool, stage: str = "") -> FriendlyError:
+        """The one sentence for a file that cannot be opened; the details go to the log.
+
+        Logged below WARNING: the sentence already names the file, what is
+        wrong and what to do, and ``relworkbook serve`` must print that one
+        line and no traceback. ``stage`` names a problem the step that failed
+        implies when SQLite's code alone does not say it.
+        """
+        log.info("store: opening %s failed (%s)", self.path, exc, exc_info=exc)
+        code = _code(exc)
+        if code in (_CORRUPT, _NOTADB):
+            problem = "damaged"
+        elif code in (_READONLY, _PERM):
+            problem = "read-only"
+        elif code == _FULL:
+            problem = "full-create" if new else "full"
+        elif code in (_BUSY, _LOCKED):
+            problem = "busy"
+        elif code == _IOERR:
+            problem = "disk"
+        elif stage:
+            problem = stage
+        else:
+            return FriendlyError(_unknown_open_message(self.path, exc))
+        return FriendlyError(_open_message(self.path, problem))
+
+    def _migrate(self) -> None:
+        """Bring the file to SCHEMA_VERSION in one transaction; a file already there is not written.
+
+        The version is read again once the write lock is held, so kernels that
+        open an old file at the same moment migrate it once, not once each.
+        Statements run one by one (``executescript`` would first commit the
+        transaction it is in, and leave it open if a statement failed).
+        """
+        with self._lock:
+            if self._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                return
+            with self._write() as db:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version == SCHEMA_VERSION:
+                    return  # another kernel migrated it while this one waited
+                if version > SCHEMA_VERSION:
+                    raise FriendlyError(_newer_message(self.path, version))
+                steps = [_SCHEMA, _SCHEMA_2]
+                if version == 1:
+                    steps += [_COPY_TO_VERSIONS, _PUBLISH_ALL]
+                for script in steps:
+                    for statement in _statements(script):
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @property
+    @_friendly(_READ)
+    def schema_version(self) -> int:
+        return self._read("PRAGMA user_version")[0][0]
+
+    @_friendly("The workshop file could not be closed")
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """A transaction that takes the write lock up front (no upgrade deadlocks)."""
+        """A transaction that takes the write lock up front (no upgrade deadlocks).
+
+        All or nothing: if a statement or the COMMIT itself fails (a full disk
+        shows at COMMIT, when the WAL is written), the transaction is rolled
+        back, so the write lock is never left held for the other kernels.
+        """
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
                 self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """Several reads that see one consistent state of the file (never writes)."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield self._db
+            finally:
+                self._rollback()  # ends the read; there is nothing to keep
+
+    def _rollback(self) -> None:
+        """End a transaction that must not commit.
+
+        After a full disk or an I/O error SQLite may already have rolled back on
+        its own; then there is nothing to do (and ROLLBACK would fail).
+        """
+        if self._db.in_transaction:
+            try:
+                self._db.execute("ROLLBACK")
+            except sqlite3.Error:
+                log.warning("store: rollback failed on %s", self.path, exc_info=True)
 
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -166,6 +514,7 @@ class Store:
 
     # -- workshops -----------------------------------------------------------
 
+    @_friendly("The workshop could not be started")
     def create_workshop(
         self, *, code: str, workbook: str, title: str, key_hash: str, min_group: int, current_round: str
     ) -> Workshop:
@@ -175,37 +524,46 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (code, workbook, title, key_hash, time.time(), min_group, current_round),
             )
-            workshop_id = cur.lastrowid
-        return self.workshop(workshop_id)
+            row = db.execute("SELECT * FROM workshops WHERE id = ?", (cur.lastrowid,)).fetchone()
+        return _workshop(row)
 
+    @_friendly(_READ)
     def code_in_use(self, code: str) -> bool:
         return bool(self._read("SELECT 1 FROM workshops WHERE code = ?", (code,)))
 
+    @_friendly(_READ)
     def workshop(self, workshop_id: int) -> Workshop:
         rows = self._read("SELECT * FROM workshops WHERE id = ?", (workshop_id,))
         if not rows:
             raise FriendlyError("That workshop no longer exists.")
         return _workshop(rows[0])
 
+    @_friendly(_READ)
     def workshop_by_code(self, code: str) -> Workshop | None:
         rows = self._read("SELECT * FROM workshops WHERE code = ?", (code,))
         return _workshop(rows[0]) if rows else None
 
+    @_friendly("The workshop's settings could not be saved")
     def update_workshop(self, workshop_id: int, **fields: Any) -> Workshop:
         unknown = set(fields) - _WORKSHOP_FIELDS
         if unknown:
             raise ValueError(f"not workshop settings: {sorted(unknown)}")
-        if fields:
-            assignments = ", ".join(f"{name} = ?" for name in fields)
-            with self._write() as db:
-                db.execute(
-                    f"UPDATE workshops SET {assignments} WHERE id = ?",
-                    (*[_plain(v) for v in fields.values()], workshop_id),
-                )
-        return self.workshop(workshop_id)
+        if not fields:
+            return self.workshop(workshop_id)
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        with self._write() as db:
+            db.execute(
+                f"UPDATE workshops SET {assignments} WHERE id = ?",
+                (*[_plain(v) for v in fields.values()], workshop_id),
+            )
+            row = db.execute("SELECT * FROM workshops WHERE id = ?", (workshop_id,)).fetchone()
+        if row is None:
+            raise FriendlyError("That workshop no longer exists.")
+        return _workshop(row)
 
     # -- participants --------------------------------------------------------
 
+    @_friendly("You could not join the workshop")
     def add_participant(
         self, *, workshop_id: int, uid: str, token_hash: str, display_name: str, group_label: str
     ) -> Participant:
@@ -218,6 +576,7 @@ class Store:
             pid = cur.lastrowid
         return Participant(pid, workshop_id, uid, display_name, group_label)
 
+    @_friendly(_READ)
     def participant_by_token_hash(self, workshop_id: int, token_hash: str) -> Participant | None:
         rows = self._read(
             "SELECT id, workshop_id, uid, display_name, group_label FROM participants"
@@ -226,11 +585,13 @@ class Store:
         )
         return Participant(*rows[0]) if rows else None
 
+    @_friendly(_READ)
     def participant_count(self, workshop_id: int) -> int:
         return self._read("SELECT COUNT(*) FROM participants WHERE workshop_id = ?", (workshop_id,))[0][0]
 
     # -- responses -----------------------------------------------------------
 
+    @_friendly("Your answers could not be saved")
     def save_response(self, response: Response) -> Response:
         """Insert or revise a participant's response for one workbook round.
 
@@ -258,12 +619,15 @@ class Store:
                     now,
                 ),
             )
-        saved = self.response_for(
-            response.workshop_id, response.participant_uid, response.workbook, response.round
-        )
-        assert saved is not None
-        return saved
+            row = db.execute(
+                "SELECT * FROM responses WHERE workshop_id = ? AND participant_uid = ? AND workbook = ? AND round = ?",
+                (response.workshop_id, response.participant_uid, response.workbook, response.round),
+            ).fetchone()
+            self._add_version(db, row)
+        # The row as committed: no second query that could fail after the answers are safe.
+        return _response(row)
 
+    @_friendly(_READ)
     def response_for(self, workshop_id: int, participant_uid: str, workbook: str, round: str) -> Response | None:
         rows = self._read(
             "SELECT * FROM responses WHERE workshop_id = ? AND participant_uid = ? AND workbook = ? AND round = ?",
@@ -271,6 +635,7 @@ class Store:
         )
         return _response(rows[0]) if rows else None
 
+    @_friendly(_READ)
     def responses(self, workshop_id: int, workbook: str | None = None, round: str | None = None) -> list[Response]:
         sql = "SELECT * FROM responses WHERE workshop_id = ?"
         params: list[Any] = [workshop_id]
@@ -282,6 +647,7 @@ class Store:
             params.append(round)
         return [_response(r) for r in self._read(sql + " ORDER BY created_at, id", params)]
 
+    @_friendly(_READ)
     def rounds(self, workshop_id: int, workbook: str) -> list[str]:
         rows = self._read(
             "SELECT round, MIN(created_at) AS first FROM responses WHERE workshop_id = ? AND workbook = ?"
@@ -290,6 +656,7 @@ class Store:
         )
         return [r["round"] for r in rows]
 
+    @_friendly("The answers could not be added")
     def import_responses(self, responses: list[Response]) -> int:
         """Add responses all-or-nothing; ones already present (same uid, or the
         same participant and round) are skipped. Returns how many were added."""
@@ -313,9 +680,109 @@ class Store:
                         r.updated_at,
                     ),
                 )
+                if cur.rowcount:
+                    self._add_version(db, db.execute("SELECT * FROM responses WHERE id = ?", (cur.lastrowid,)).fetchone())
                 added += cur.rowcount
         return added
 
+    # -- publications: pooled results move in steps of at least k people --------
+
+    @staticmethod
+    def _cutoff(db: sqlite3.Connection, workshop_id: int, workbook: str, round: str) -> int:
+        row = db.execute(
+            "SELECT version_id FROM publications WHERE workshop_id = ? AND workbook = ? AND round = ?",
+            (workshop_id, workbook, round),
+        ).fetchone()
+        return row[0] if row else 0
+
+    def _add_version(self, db: sqlite3.Connection, row: sqlite3.Row) -> None:
+        """Append ``row`` as the newest version; drop the person's older unpublished one."""
+        cutoff = self._cutoff(db, row["workshop_id"], row["workbook"], row["round"])
+        db.execute(
+            "DELETE FROM response_versions WHERE workshop_id = ? AND workbook = ? AND round = ?"
+            " AND participant_uid = ? AND id > ?",
+            (row["workshop_id"], row["workbook"], row["round"], row["participant_uid"], cutoff),
+        )
+        db.execute(
+            "INSERT INTO response_versions (workshop_id, workbook, round, participant_uid, uid, group_label,"
+            " display_name, payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (row["workshop_id"], row["workbook"], row["round"], row["participant_uid"], row["uid"],
+             row["group_label"], row["display_name"], row["payload"], row["created_at"], row["updated_at"]),
+        )
+
+    @staticmethod
+    def _waiting(db: sqlite3.Connection, workshop_id: int, workbook: str, round: str, cutoff: int) -> int:
+        return db.execute(
+            "SELECT COUNT(DISTINCT participant_uid) FROM response_versions"
+            " WHERE workshop_id = ? AND workbook = ? AND round = ? AND id > ?",
+            (workshop_id, workbook, round, cutoff),
+        ).fetchone()[0]
+
+    @_friendly("The shared results could not be updated")
+    def publish_due(self, workshop_id: int, workbook: str, min_group: int) -> list[str]:
+        """Publish every round where at least ``min_group`` people have new or changed answers.
+
+        Reads first and takes the write lock only when a round is due, so the
+        pages that call this on every tick cost one cheap query. Returns the
+        rounds published.
+        """
+        due = self._read(
+            "SELECT v.round, COUNT(DISTINCT v.participant_uid) AS waiting FROM response_versions v"
+            " LEFT JOIN publications p ON p.workshop_id = v.workshop_id AND p.workbook = v.workbook"
+            " AND p.round = v.round WHERE v.workshop_id = ? AND v.workbook = ? AND v.id > COALESCE(p.version_id, 0)"
+            " GROUP BY v.round",
+            (workshop_id, workbook),
+        )
+        rounds = [row["round"] for row in due if row["waiting"] >= max(1, min_group)]
+        published = []
+        for round in rounds:
+            with self._write() as db:
+                cutoff = self._cutoff(db, workshop_id, workbook, round)
+                # Another kernel may have published between the read and the lock.
+                if self._waiting(db, workshop_id, workbook, round, cutoff) < max(1, min_group):
+                    continue
+                newest = db.execute(
+                    "SELECT MAX(id) FROM response_versions WHERE workshop_id = ? AND workbook = ? AND round = ?",
+                    (workshop_id, workbook, round),
+                ).fetchone()[0]
+                db.execute(
+                    "INSERT OR REPLACE INTO publications (workshop_id, workbook, round, version_id, published_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (workshop_id, workbook, round, newest, time.time()),
+                )
+                # Versions now superseded by a published one are never shown again.
+                db.execute(
+                    "DELETE FROM response_versions WHERE workshop_id = ? AND workbook = ? AND round = ? AND id <= ?"
+                    " AND id NOT IN (SELECT MAX(id) FROM response_versions WHERE workshop_id = ? AND workbook = ?"
+                    " AND round = ? AND id <= ? GROUP BY participant_uid)",
+                    (workshop_id, workbook, round, newest, workshop_id, workbook, round, newest),
+                )
+            published.append(round)
+        return published
+
+    @_friendly(_READ)
+    def publication(self, workshop_id: int, workbook: str, round: str) -> Publication:
+        """The published answers of one round (each person's newest published version)."""
+        with self._snapshot() as db:  # one consistent read of cut-off, versions and count
+            cutoff = self._cutoff(db, workshop_id, workbook, round)
+            rows = db.execute(
+                "SELECT v.id AS id, v.uid AS uid, v.workshop_id AS workshop_id, v.participant_uid AS participant_uid,"
+                " v.workbook AS workbook, v.round AS round, v.group_label AS group_label,"
+                " v.display_name AS display_name, v.payload AS payload, v.created_at AS created_at,"
+                " v.updated_at AS updated_at FROM response_versions v"
+                " JOIN (SELECT participant_uid, MAX(id) AS newest FROM response_versions WHERE workshop_id = ?"
+                " AND workbook = ? AND round = ? AND id <= ? GROUP BY participant_uid) n"
+                " ON v.id = n.newest ORDER BY v.created_at, v.id",
+                (workshop_id, workbook, round, cutoff),
+            ).fetchall()
+            waiting = self._waiting(db, workshop_id, workbook, round, cutoff)
+            at = db.execute(
+                "SELECT published_at FROM publications WHERE workshop_id = ? AND workbook = ? AND round = ?",
+                (workshop_id, workbook, round),
+            ).fetchone()
+        return Publication(tuple(_response(r) for r in rows), waiting, at[0] if at else None)
+
+    @_friendly(_READ)
     def fingerprint(self, workshop_id: int) -> tuple[Any, ...]:
         """A cheap value that changes whenever the workshop's data changes."""
         resp = self._read(
@@ -326,10 +793,15 @@ class Store:
             (workshop_id,),
         )
         notes = self._read("SELECT COUNT(*) FROM notes WHERE workshop_id = ?", (workshop_id,))[0]
-        return (tuple(resp), tuple(ws[0]) if ws else None, notes[0], self.participant_count(workshop_id))
+        published = self._read(
+            "SELECT COALESCE(SUM(version_id), 0) FROM publications WHERE workshop_id = ?", (workshop_id,)
+        )[0]
+        return (tuple(resp), tuple(ws[0]) if ws else None, notes[0], self.participant_count(workshop_id),
+                published[0])
 
     # -- notes (next steps and other facilitator records) ----------------------
 
+    @_friendly("Your note could not be saved")
     def add_note(self, workshop_id: int, kind: str, text: str) -> Note:
         now = time.time()
         with self._write() as db:
@@ -339,6 +811,7 @@ class Store:
             )
         return Note(kind, text, now)
 
+    @_friendly(_READ)
     def notes(self, workshop_id: int, kind: str | None = None) -> list[Note]:
         sql = "SELECT kind, text, created_at FROM notes WHERE workshop_id = ?"
         params: list[Any] = [workshop_id]

@@ -31,6 +31,9 @@ CHROMIUM_ARGS = [
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="relworkbook-tests-"))
 os.environ["RELWORKBOOK_DATA"] = str(_SESSION_DIR / "session.sqlite3")
 os.environ.pop("RELWORKBOOK_CONTENT", None)
+# Widget tests build screens as `relworkbook serve`'s kernels see them (the kit's
+# own server, live joining offered); tests of shared Jupyter servers unset it.
+os.environ["RELWORKBOOK_STANDALONE"] = "1"
 os.environ.pop("RELWORKBOOK_PUBLIC_URL", None)
 
 

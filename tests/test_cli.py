@@ -54,18 +54,23 @@ def test_export_and_import_round_trip_from_the_command_line(tmp_path, monkeypatc
     store = Store(db)
     source = start_workshop(store, workbook="heatmap")
     target = start_workshop(store, workbook="heatmap")
-    seat = join(store, source.workshop.code, "heatmap")
     from relworkbook.store import Response
 
-    store.save_response(Response(uid="u1", workshop_id=source.workshop.id, participant_uid=seat.participant.uid,
-                                 workbook="heatmap", round="baseline", group_label="", display_name="",
-                                 payload={"ratings": {"you-matters": 4}}, created_at=0, updated_at=0))
+    for n in range(3):  # k = 3: answers are exported once three people have saved
+        seat = join(store, source.workshop.code, "heatmap")
+        store.save_response(Response(uid=f"u{n}", workshop_id=source.workshop.id,
+                                     participant_uid=seat.participant.uid, workbook="heatmap", round="baseline",
+                                     group_label="", display_name="", payload={"ratings": {"you-matters": 4}},
+                                     created_at=0, updated_at=0))
     out = tmp_path / "out.json"
     cli = [sys.executable, "-m", "relworkbook.cli"]
     subprocess.run([*cli, "export", source.workshop.code, "--out", str(out)], env=env, check=True)
-    done = subprocess.run([*cli, "import", str(out), "--code", target.workshop.code], env=env,
-                          capture_output=True, text=True, check=True)
-    assert "added 1 responses" in done.stdout
+    asked = subprocess.run([*cli, "import", str(out), "--code", target.workshop.code], env=env,
+                           capture_output=True, text=True)
+    assert asked.returncode == 2 and len(asked.stderr.strip().splitlines()) == 1  # "from another workshop: sure?"
+    done = subprocess.run([*cli, "import", str(out), "--code", target.workshop.code, "--from-other-workshop"],
+                          env=env, capture_output=True, text=True, check=True)
+    assert "added 3 responses" in done.stdout
     csv = subprocess.run([*cli, "export", source.workshop.code, "--format", "csv"], env=env,
                          capture_output=True, text=True, check=True).stdout
     assert csv.splitlines()[0].startswith("workshop,round,group")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from .. import charts
+from .. import charts, sharing
 from ..components.downloads import DownloadLinks
 from ..components.importer import ImportPanel
 from ..components.session import SessionPanel
@@ -20,17 +20,14 @@ from ..store import Store, Workshop
 from ..text import clean_text, esc
 from ..workshops import FacilitatorAccess
 from . import report, views
-from .model import WORKBOOK, check_ratings
+from .model import WORKBOOK, payload_check
 
 
-def _check_payload(pack: HeatmapPack):
-    def check(answers):
-        ratings = answers.get("ratings")
-        if not isinstance(ratings, dict):
-            raise FriendlyError("its answers have no ratings.")
-        return {"ratings": check_ratings(pack, ratings)}
+_check_payload = payload_check  # the name older callers use
 
-    return check
+
+def _waiting_html(message: str) -> str:
+    return f'<p class="rw-waiting-count" role="status" style="color:#1f3a5f">{esc(message)}</p>' if message else ""
 
 
 class FacilitatorView(widgets.VBox):
@@ -47,6 +44,7 @@ class FacilitatorView(widgets.VBox):
         self.figure_box.selected_index = None
         self.figure_box.observe(guarded(self.status.error)(lambda _c: self.draw_figure()), names="selected_index")
         self.table = widgets.HTML()
+        self.waiting = widgets.HTML()  # answers held back until k people have new ones
         self.highlights = widgets.HTML()
         table_box = widgets.Accordion([self.table], titles=(ui("table_caption"),))
         table_box.selected_index = None
@@ -72,7 +70,7 @@ class FacilitatorView(widgets.VBox):
         self.downloads = DownloadLinks()
 
         tabs = widgets.Tab([
-            widgets.VBox([self.chart, self.chart_note, widgets.HTML(views.legend(pack)), self.highlights, self.figure_box,
+            widgets.VBox([self.waiting, self.chart, self.chart_note, widgets.HTML(views.legend(pack)), self.highlights, self.figure_box,
                           table_box]),
             widgets.VBox([self.rounds, self.round_chart]),
             widgets.VBox([self.focus, self.focus_button, self.next_step, self.step_button, self.notes]),
@@ -94,17 +92,18 @@ class FacilitatorView(widgets.VBox):
         self._seen = key
         self.workshop = self.store.workshop(self.workshop.id)
         self.session.update(self.workshop)
-        responses = self.store.responses(self.workshop.id, WORKBOOK)
-        self.update(responses)
+        # Who has saved is live; what they said is shown only as published (steps of k).
+        live = self.store.responses(self.workshop.id, WORKBOOK, self.workshop.current_round)
+        self.session.show_counts(len(live), [r.display_name for r in live])
+        shown = sharing.published(self.store, self.workshop, WORKBOOK)
+        self.waiting.value = _waiting_html(sharing.waiting_message(shown.waiting, shown.min_group))
+        self.update(list(shown.responses))
 
     def update(self, responses) -> None:
-        """Pool and redraw everything from ``responses`` (the benchmarked step)."""
+        """Pool and redraw everything from published ``responses`` (the benchmarked step)."""
         analysis = report.analyse(self.pack, self.workshop, responses)
         self.analysis = analysis
         current = analysis.everyone
-        self.session.show_counts(
-            current.respondents, [r.display_name for r in responses if r.round == analysis.round]
-        )
         columns = report.chart_columns(analysis)
         title = f"{current.respondents} responses, round: {analysis.round}"
         if current.respondents:
@@ -180,7 +179,8 @@ class FacilitatorView(widgets.VBox):
     # -- files -------------------------------------------------------------------
 
     def prepare_exports(self, _button=None) -> None:
-        responses = self.store.responses(self.workshop.id, WORKBOOK)
+        # The same boundary as `relworkbook export`: published answers, sharing rule applied.
+        responses = sharing.shared(self.store, self.workshop, self.pack)
         if not responses:
             raise FriendlyError("There are no answers to download yet.")
         self.downloads.show(report.export_files(self.pack, self.workshop, responses, self.store.notes(self.workshop.id)))

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from ..content import HeatmapPack, Scale
 from ..errors import FriendlyError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..store import Response
 
 WORKBOOK = "heatmap"
 
@@ -44,6 +47,38 @@ def check_ratings(pack: HeatmapPack, ratings: Mapping[str, object]) -> dict[str,
             )
         clean[sid] = int(value)
     return clean
+
+
+def payload_check(pack: HeatmapPack):
+    """The check for one uploaded or imported heatmap answer: ``{"ratings": {...}}``."""
+
+    def check(answers: Mapping[str, object]) -> dict[str, object]:
+        ratings = answers.get("ratings")
+        if not isinstance(ratings, Mapping):
+            raise FriendlyError("its answers have no ratings.")
+        return {"ratings": check_ratings(pack, ratings)}
+
+    return check
+
+
+def share(workshop, responses: Iterable["Response"]) -> list["Response"]:
+    """The heatmap's sharing rule for files that leave the server.
+
+    A per-person row keeps its group label only when that group has at least
+    k people in that round: a one-person group's label would say whose
+    ratings the row holds. Names stay only for people who typed one.
+    """
+    from dataclasses import replace
+
+    responses = list(responses)
+    sizes: dict[tuple[str, str], int] = {}
+    for r in responses:
+        sizes[(r.round, r.group_label)] = sizes.get((r.round, r.group_label), 0) + 1
+    return [
+        r if not r.group_label or sizes[(r.round, r.group_label)] >= workshop.min_group
+        else replace(r, group_label="")
+        for r in responses
+    ]
 
 
 def unanswered(pack: HeatmapPack, ratings: Mapping[str, object]) -> list[str]:
@@ -182,12 +217,14 @@ def suppress_complements(groups: dict[str, Summary]) -> dict[str, Summary]:
     def blank(cells: tuple[Cell, ...], keys: set[str]) -> tuple[Cell, ...]:
         return tuple(
             Cell(c.key, c.label, c.category, c.respondents, c.dont_know, None, None)
-            if c.key in keys and c.respondents > 0 else c
+            if c.key in keys else c
             for c in cells
         )
 
-    hidden_statements = {c.key for s in groups.values() for c in s.statements if c.hidden}
-    hidden_categories = {c.key for s in groups.values() for c in s.categories if c.hidden}
+    # "Hidden" here includes a group whose few members all skipped or said
+    # "don't know": otherwise the others' cells would tell that they did.
+    hidden_statements = {c.key for s in groups.values() for c in s.statements if c.mean is None}
+    hidden_categories = {c.key for s in groups.values() for c in s.categories if c.mean is None}
     return {
         label: Summary(s.respondents, s.min_group, blank(s.statements, hidden_statements),
                        blank(s.categories, hidden_categories))

@@ -10,6 +10,7 @@ import uuid
 
 import ipywidgets as widgets
 
+from .. import sharing
 from ..components.downloads import DownloadFile, DownloadLinks
 from ..components.status import StatusLine
 from ..content import HeatmapPack, UiText
@@ -145,8 +146,8 @@ class ParticipantView(widgets.VBox):
             key = self.store.fingerprint(self.workshop.id)
             if key != self._revealed_for:
                 self._revealed_for = key
-                answers = [r.payload.get("ratings", {}) for r in
-                           self.store.responses(self.workshop.id, WORKBOOK, self.workshop.current_round)]
+                shown = sharing.published(self.store, self.workshop, WORKBOOK, self.workshop.current_round)
+                answers = [r.payload.get("ratings", {}) for r in shown.responses]
                 summary = summarise(self.pack, answers, self.workshop.min_group)
                 self.group.value = (
                     f"<h3>The group's heatmap ({summary.respondents} people)</h3>"

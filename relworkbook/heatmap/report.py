@@ -86,8 +86,11 @@ def summary_rows(analysis: Analysis) -> list[dict[str, Any]]:
         for c in summary.statements:
             rows.append({
                 "round": round_name, "group": group, "category": c.category, "statement_id": c.key,
-                "statement": c.label, "respondents": c.respondents, "dont_know": c.dont_know,
-                "average": c.mean, "spread": c.spread, "hidden": int(c.hidden),
+                # A hidden cell's counts could tell who rated, skipped or said
+                # "don't know": they are left blank, like its average.
+                "statement": c.label, "respondents": None if c.mean is None else c.respondents,
+                "dont_know": None if c.mean is None else c.dont_know,
+                "average": c.mean, "spread": c.spread, "hidden": int(c.mean is None),
             })
     return rows
 

@@ -13,9 +13,17 @@ from .model import Cell, Summary, temperature
 
 def _value_cell(pack: HeatmapPack, cell: Cell, min_group: int) -> TableCell:
     if cell.mean is None:
-        text = f"hidden (fewer than {min_group})" if cell.hidden else "no ratings"
+        # Pooled (k > 1): one wording whether the few people rated, skipped or
+        # said "don't know", so a hidden cell gives nothing away. One person's
+        # own view (k = 1) can say plainly that nothing was rated.
+        text = f"hidden (fewer than {min_group})" if min_group > 1 else "no ratings"
         return TableCell(text, muted=True)
     return TableCell(f"{cell.mean:.1f} {temperature(pack.scale, cell.mean)}", heat=cell.mean)
+
+
+def _count(cell: Cell, value: int) -> TableCell:
+    """Counts are shown only beside a visible result: a hidden cell's counts could tell who answered."""
+    return TableCell("" if cell.mean is None else str(value))
 
 
 def legend(pack: HeatmapPack) -> str:
@@ -25,7 +33,7 @@ def legend(pack: HeatmapPack) -> str:
 
 def category_table(pack: HeatmapPack, summary: Summary, caption: str) -> str:
     rows = [
-        [TableCell(c.label, header=True), _value_cell(pack, c, summary.min_group), TableCell(str(c.respondents))]
+        [TableCell(c.label, header=True), _value_cell(pack, c, summary.min_group), _count(c, c.respondents)]
         for c in summary.categories
     ]
     return heat_table_html(caption, ["Area", "Average", "People"], rows, pack.scale.min, pack.scale.max)
@@ -39,8 +47,8 @@ def statement_table(pack: HeatmapPack, summary: Summary, caption: str, show_spre
         if show_spread:
             row += [
                 TableCell("" if c.spread is None else f"{c.spread:.1f}"),
-                TableCell(str(c.respondents)),
-                TableCell(str(c.dont_know)),
+                _count(c, c.respondents),
+                _count(c, c.dont_know),
             ]
         rows.append(row)
     return heat_table_html(caption, columns, rows, pack.scale.min, pack.scale.max)

@@ -1,0 +1,107 @@
+"""The workbook registry: one ``WorkbookSpec`` per workbook, read by everything
+that must know every workbook (the CLI, ``check-content``, the landing page,
+the importer and the privacy boundary).
+
+Adding a workbook touches one line here (its spec module in ``SPEC_MODULES``);
+the spec module itself lives with the workbook and imports nothing heavy: each
+hook imports its workbook's code only when called, so ``relworkbook --help`` or a
+participant's kernel does not pay for the facilitator's Altair and pandas.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from .components.downloads import DownloadFile
+    from .config import Settings
+    from .store import Note, Response, Workshop
+
+#: The spec module of every workbook, in the order the landing page lists them.
+SPEC_MODULES: tuple[str, ...] = (
+    "relworkbook.story.spec",
+    "relworkbook.heatmap.spec",
+)
+
+PayloadCheck = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class WorkbookSpec:
+    """Everything the kit needs to know about one workbook.
+
+    name:        the workbook's name in the store, in response files and in ``?`` links
+    notebook:    its notebook file in ``workbooks/``
+    pack_file:   the content-pack file holding its words (``title`` and ``landing_line`` among them)
+    app:         ``"module:Class"`` of its WorkbookShell subclass, imported when a page opens
+    load_pack:   settings -> the workbook's checked content pack
+    payload_check: pack -> a function that checks one response's answers (uploads, imports)
+    share:       (pack, workshop, published responses) -> what may leave the server (its sharing rule)
+    tidy:        (pack, workshop, shared responses) -> (rows, columns) for CSV and pandas
+    export_files: (pack, workshop, shared responses, notes) -> the facilitator's downloads
+    """
+
+    name: str
+    notebook: str
+    pack_file: str
+    app: str
+    load_pack: Callable[["Settings | None"], Any]
+    payload_check: Callable[[Any], PayloadCheck]
+    share: Callable[[Any, "Workshop", list["Response"]], list["Response"]]
+    tidy: Callable[[Any, "Workshop", list["Response"]], tuple[list[dict[str, Any]], list[str]]]
+    export_files: Callable[[Any, "Workshop", list["Response"], list["Note"]], list["DownloadFile"]]
+
+    def app_class(self) -> type:
+        module, _, name = self.app.partition(":")
+        return getattr(importlib.import_module(module), name)
+
+    def landing_words(self, settings: "Settings | None" = None) -> tuple[str, str]:
+        """The workbook's title and its one line for the landing page, from its pack."""
+        return _landing_words(self.pack_file, settings)
+
+
+@lru_cache(maxsize=16)
+def _landing_words(pack_file: str, settings: "Settings | None") -> tuple[str, str]:
+    from .content import pack_file as find_pack_file
+    from .content import read_yaml
+
+    root = read_yaml(find_pack_file(pack_file, settings))
+    return root.get("title").text(max_chars=80), root.get("landing_line").text(max_chars=300)
+
+
+@lru_cache(maxsize=1)
+def specs() -> tuple[WorkbookSpec, ...]:
+    """Every registered workbook, in landing-page order."""
+    found = tuple(importlib.import_module(module).SPEC for module in SPEC_MODULES)
+    names = [s.name for s in found]
+    if len(set(names)) != len(names):
+        raise RuntimeError(f"two workbooks share a name: {names}")
+    return found
+
+
+def check_packs(settings: "Settings | None" = None) -> list[str]:
+    """Load and check every file of the content pack in force; return the files checked.
+
+    ``relworkbook check-content`` and ``relworkbook serve`` (before any kernel
+    starts) call this, so a broken pack is refused with its message once,
+    instead of failing every participant's page.
+    """
+    from .content import load_ui
+
+    load_ui(settings)
+    for spec in specs():
+        spec.load_pack(settings)
+        spec.landing_words(settings)
+    return ["common.yaml", *(spec.pack_file for spec in specs())]
+
+
+def spec_for(name: str) -> WorkbookSpec:
+    for spec in specs():
+        if spec.name == name:
+            return spec
+    from .errors import FriendlyError
+
+    raise FriendlyError(f"This kit has no workbook called '{name}'.")

@@ -1,0 +1,95 @@
+"""The privacy boundary: what of a workshop's answers may be shown, and to whom.
+
+Every screen that pools answers (the facilitator's live view, a participant's
+view of the group's results) and every export (downloads, ``relworkbook
+export``) reads answers through this module, never through
+``Store.responses``. Two rules are applied here, once, so no path can forget
+them:
+
+1. **Steps of k.** Pooled results are computed from the *published* answers
+   only. A round is published again only when at least k people (the
+   workshop's smallest group) have new or changed answers since the last
+   publication, so no two states anyone sees, at any two moments, differ by
+   fewer than k people's answers: nobody can be singled out by comparing a
+   screen or a download before and after they saved. Until then the answers
+   wait, and screens say how many are waiting. Counts of who has saved stay
+   live (they reveal no answer).
+2. **The workbook's sharing rule** (``WorkbookSpec.share``): e.g. story
+   weaving leaves private moments out and separates moments shared without a
+   name from the teller's name and group.
+
+A participant's *own* answers are theirs: their page reads them directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .store import Response, Store, Workshop
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The published answers of a workshop, and how many wait to be shown."""
+
+    responses: tuple[Response, ...]
+    waiting: int  # people in the current round whose new or changed answers are not shown yet
+    min_group: int
+
+    def of_round(self, round: str) -> list[Response]:
+        return [r for r in self.responses if r.round == round]
+
+
+def published(store: Store, workshop: Workshop, workbook: str | None = None, round: str | None = None) -> Shown:
+    """Publish what is due, then return the published answers (every round, or one)."""
+    workbook = workbook or workshop.workbook
+    store.publish_due(workshop.id, workbook, workshop.min_group)
+    rounds = [round] if round is not None else store.rounds(workshop.id, workbook)
+    responses: list[Response] = []
+    waiting = 0
+    for name in rounds:
+        publication = store.publication(workshop.id, workbook, name)
+        responses.extend(publication.responses)
+        if name == workshop.current_round:
+            waiting = publication.waiting
+    if workshop.current_round not in rounds:
+        waiting = store.publication(workshop.id, workbook, workshop.current_round).waiting
+    return Shown(tuple(responses), waiting, workshop.min_group)
+
+
+def shared(store: Store, workshop: Workshop, pack: Any = None) -> list[Response]:
+    """What may leave the server about ``workshop``: published answers, after the
+    workbook's sharing rule. Every facilitator download and CLI export uses this."""
+    from .registry import spec_for
+
+    spec = spec_for(workshop.workbook)
+    pack = pack if pack is not None else spec.load_pack()
+    return spec.share(pack, workshop, list(published(store, workshop).responses))
+
+
+def export_document(store: Store, workshop: Workshop, pack: Any = None) -> dict[str, Any]:
+    """The re-importable JSON document of what may be shared (in-app download and CLI alike)."""
+    from .exchange import responses_document
+
+    return responses_document(workshop.workbook, shared(store, workshop, pack), workshop)
+
+
+def export_table(store: Store, workshop: Workshop, pack: Any = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """The tidy rows and columns of what may be shared (in-app CSV and CLI CSV alike)."""
+    from .registry import spec_for
+
+    spec = spec_for(workshop.workbook)
+    pack = pack if pack is not None else spec.load_pack()
+    return spec.tidy(pack, workshop, shared(store, workshop, pack))
+
+
+def waiting_message(waiting: int, min_group: int) -> str:
+    """Plain words for answers held back by rule 1 ('' when none are)."""
+    if waiting <= 0:
+        return ""
+    people = "person's answers are" if waiting == 1 else "people's answers are"
+    return (
+        f"{waiting} {people} waiting to be shown. Results change only when at least {min_group} people have "
+        "new or changed answers, so nobody's answers can be worked out by comparing before and after."
+    )

@@ -1,0 +1,53 @@
+"""Story weaving's registration: light to import, every hook loads its code lazily."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..registry import WorkbookSpec
+
+WORKBOOK = "story-weaving"
+
+
+def _load_pack(settings=None):
+    from .pack import load_story_pack
+
+    return load_story_pack(settings)
+
+
+def _payload_check(pack):
+    from .model import check_import
+
+    return lambda answers: check_import(pack, answers, None)
+
+
+def _share(pack, workshop, responses):
+    from .storybook import share_responses
+
+    return share_responses(pack, workshop, responses)
+
+
+def _tidy(pack, workshop, responses) -> tuple[list[dict[str, Any]], list[str]]:
+    from .storybook import facilitator_rows
+
+    return facilitator_rows(pack, workshop, responses)
+
+
+def _export_files(pack, workshop, responses, notes):
+    from .settings import hidden_ids, pinned_ids
+    from .storybook import export_files
+
+    return export_files(pack, workshop, responses, pinned_ids=pinned_ids(workshop), hidden_ids=hidden_ids(workshop))
+
+
+SPEC = WorkbookSpec(
+    name=WORKBOOK,
+    notebook="story-weaving.ipynb",
+    pack_file="story-weaving.yaml",
+    app="relworkbook.story:StoryWorkbook",
+    load_pack=_load_pack,
+    payload_check=_payload_check,
+    share=_share,
+    tidy=_tidy,
+    export_files=_export_files,
+)
