@@ -93,3 +93,11 @@ def waiting_message(waiting: int, min_group: int) -> str:
         f"{waiting} {people} waiting to be shown. Results change only when at least {min_group} people have "
         "new or changed answers, so nobody's answers can be worked out by comparing before and after."
     )
+
+
+def waiting_html(shown: Shown) -> str:
+    """The waiting message as a live-region paragraph for a facilitator's screen ('' when none wait)."""
+    from .text import esc
+
+    message = waiting_message(shown.waiting, shown.min_group)
+    return f'<p class="rw-waiting-count" role="status" style="color:#1f3a5f">{esc(message)}</p>' if message else ""

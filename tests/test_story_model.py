@@ -234,20 +234,24 @@ def test_private_moments_are_never_shared_and_anonymous_ones_carry_no_name():
                                                                  "phase": "honeymoon", "story": "s"})),
     ]
     moments = shared_moments(entries)
+    # Changed with the privacy rules: an anonymous moment carries no group either (a2 used to keep
+    # "staff"), and named moments come first, anonymous ones after (in an order of their own), so
+    # a list never puts Ann's anonymous a2 beside her named a3.
     assert [(m.id, m.name, m.group) for m in moments] == [
-        ("a2", "", "staff"), ("a3", "Ann", "staff"), ("b1", "", "residents"), ("c2", "", ""),
+        ("a3", "Ann", "staff"), ("b1", "", "residents"), ("a2", "", ""), ("c2", "", ""),
     ]
     assert all("my secret" != m.story for m in moments)
-    assert moments[0].anonymous and not moments[1].anonymous
-    assert moments[1].shift("trusting") == "towards" and moments[1].who == ("neighbours",)
+    assert not moments[0].anonymous and moments[2].anonymous
+    assert moments[0].shift("trusting") == "towards" and moments[0].who == ("neighbours",)
 
 
 def test_hidden_moments_and_broken_payloads_are_left_out():
     entries = [("Ann", "", payload(moment(id="a1"), moment(id="a2"))), ("Bo", "", "not a payload"),
                ("Cy", "", {"moments": ["not a moment", moment(id="c1", feeling=True)]})]
     moments = shared_moments(entries, hidden={"a2"})
-    assert [m.id for m in moments] == ["a1", "c1"]
-    assert moments[1].feeling is None
+    by_id = {m.id: m for m in moments}
+    assert sorted(by_id) == ["a1", "c1"]  # anonymous moments: in an order of their own, not the tellers'
+    assert by_id["c1"].feeling is None
 
 
 def test_without_private_removes_private_moments_only():
@@ -299,9 +303,10 @@ def test_too_few_sorters_hide_the_counts(story_pack):
 
 
 def test_feeling_curve_per_phase_with_k(phases):
-    moments = [shared(phase="honeymoon", feeling=f) for f in (5, 4, 4)] + [
-        shared(phase="downturn", feeling=1), shared(phase="downturn", feeling=2),
-        shared(phase="downturn", feeling=None), shared(phase="deleted", feeling=1),
+    # Each moment now says who told it (k counts people): here every moment is a different person's.
+    moments = [shared(phase="honeymoon", feeling=f, teller=f"h{f}{n}") for n, f in enumerate((5, 4, 4))] + [
+        shared(phase="downturn", feeling=1, teller="d1"), shared(phase="downturn", feeling=2, teller="d2"),
+        shared(phase="downturn", feeling=None, teller="d3"), shared(phase="deleted", feeling=1, teller="x"),
     ]
     curve = feeling_curve(moments, phases, min_group=3)
     assert [p.phase.id for p in curve] == [p.id for p in phases]
@@ -350,9 +355,9 @@ def test_word_counts_leave_out_stop_words_digits_and_short_words(story_pack):
 
 def test_carry_forward_groups_and_pins():
     moments = [shared(id="a", spirit=" Say hello ", group="staff"), shared(id="b", spirit="", group="residents"),
-               shared(id="c", spirit="Share the load", group="staff")]
+               shared(id="c", spirit="Share the load", group="staff"), shared(id="d", group="")]
     assert carry_forward(moments) == ["Say hello", "Share the load"]
     assert [m.id for m in by_group(moments, "staff")] == ["a", "c"]
     assert by_group(moments, None) == moments
-    assert groups(moments) == ["residents", "staff"]
+    assert groups(moments) == ["residents", "staff"]  # no "" choice: moments without a group belong to none
     assert [m.id for m in pinned(moments, {"c", "a", "zzz"})] == ["a", "c"]

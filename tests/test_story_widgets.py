@@ -209,15 +209,27 @@ def test_storybook_export_has_pinned_but_not_private(store):
     assert "Only mine" in mine and "Doorstep choir" in mine
 
 
+def stories_html(facilitator) -> str:
+    return " ".join(c.children[0].value if hasattr(c, "children") else c.value
+                    for c in facilitator.view.stories.children)
+
+
 def test_group_filter(store):
+    # The stories are shared with a name now: a group shows only named moments, because a moment
+    # shared without a name belongs to no group (shown by the last lines of this test).
     facilitator = start(store)
-    tell(join(store, facilitator, group="staff"), title="Staff story", story="From the office")
-    tell(join(store, facilitator, group="residents"), title="Resident story", story="From the estate")
+    staff = join(store, facilitator, name="Sam", group="staff")
+    tell(staff, title="Staff story", story="From the office", consent="named")
+    tell(staff, title="Unnamed staff story", story="Not tied to staff")
+    tell(join(store, facilitator, name="Rae", group="residents"), title="Resident story", story="From the estate",
+         consent="named")
     facilitator.refresh()
     assert set(facilitator.view.group_filter.options) == {"(everyone)", "staff", "residents"}
+    assert "Unnamed staff story" in stories_html(facilitator)
     facilitator.view.group_filter.value = "staff"
-    cards = " ".join(c.children[0].value for c in facilitator.view.stories.children)
+    cards = stories_html(facilitator)
     assert "Staff story" in cards and "Resident story" not in cards
+    assert "Unnamed staff story" not in cards and "Not tied to staff" not in facilitator.view.weave_tables.value
 
 
 def test_solo_writes_and_downloads_without_a_workshop(store):

@@ -58,16 +58,22 @@ def answers():
     ]
 
 
+#: Real times: response files refuse times before 2000 (and the anonymous parts of a facilitator's
+#: file take the workshop's start as theirs).
+STARTED = 1_700_000_000.0
+
+
 def responses(round_name="baseline"):
     return [
         Response(uid=f"r{n}", workshop_id=1, participant_uid=f"p{n}", workbook=WORKBOOK, round=round_name,
-                 group_label=group, display_name=name, payload=payload, created_at=1.0, updated_at=2.0 + n)
+                 group_label=group, display_name=name, payload=payload, created_at=STARTED + 10,
+                 updated_at=STARTED + 20 + n)
         for n, (name, group, payload) in enumerate(answers())
     ]
 
 
 def workshop(settings=None, **fields):
-    values = dict(id=1, code="ABCDEF", workbook=WORKBOOK, title="Our <i>street</i>", key_hash="x", created_at=0.0,
+    values = dict(id=1, code="ABCDEF", workbook=WORKBOOK, title="Our <i>street</i>", key_hash="x", created_at=STARTED,
                   locked=False, revealed=False, min_group=3, current_round="baseline", settings=settings or {})
     values.update(fields)
     return Workshop(**values)
@@ -129,9 +135,9 @@ def test_feeling_curve_has_a_table_alternative_and_hides_small_phases(story_pack
     curve = feeling_curve(moments, phases, min_group=2)
     table = feeling_table(story_pack, curve, min_group=2)
     assert "3.5 (Mostly light)" in table  # honeymoon: 4 and 3
-    assert "hidden (fewer than 2 said how it felt)" in table  # downturn: one moment
+    assert "hidden (fewer than 2 people said how it felt)" in table  # downturn: one person's moment
     html = book(story_pack, phases)
-    assert "hidden (fewer than 3 said how it felt)" in html
+    assert "hidden (fewer than 3 people said how it felt)" in html
 
 
 def test_dark_and_light_results_in_the_storybook(story_pack, phases):
@@ -155,10 +161,13 @@ def test_feeling_chart_draws_numbers_and_escapes_the_title(story_pack, phases):
 
 def test_moment_rows_leave_out_private_moments_unless_asked(story_pack, phases):
     rows = moment_rows(story_pack, phases, answers(), pinned_ids={"a1"}, hidden={"b1"})
-    assert [r["moment_id"] for r in rows] == ["a1", "b1", "c1"]
+    # Named moments first (a1, and c1: shared with a name, though Cy gave none), then anonymous ones:
+    # an anonymous row never sits beside its teller's named row (this used to be a1, b1, c1).
+    assert [r["moment_id"] for r in rows] == ["a1", "c1", "b1"]
     by_id = {r["moment_id"]: r for r in rows}
     assert by_id["a1"]["name"] == "Ann" and by_id["a1"]["pinned"] == 1
     assert by_id["b1"]["name"] == "" and by_id["b1"]["hidden"] == 1
+    assert by_id["b1"]["group"] == "" and by_id["c1"]["group"] == "residents"  # no group on an anonymous row
     assert by_id["a1"]["who"] == "Neighbours" and by_id["a1"]["shifts"] == "Doubting > Trusting"
     assert by_id["b1"]["phase"] == "The Downturn" and by_id["b1"]["feeling_label"] == "Very dark"
     own = moment_rows(story_pack, phases, answers()[:1], include_private=True)
@@ -180,14 +189,15 @@ def test_facilitator_exports_hold_no_private_moment(story_pack, phases):
     assert "&lt;script&gt;" in storybook and "<script" not in storybook and "<svg" in storybook
     rows = list(csv.DictReader(io.StringIO(files["story-weaving-ABCDEF-moments.csv"].data.decode("utf-8"))))
     assert list(rows[0]) == MOMENT_COLUMNS
-    assert [r["moment_id"] for r in rows] == ["a1", "b1", "c1"]
+    assert [r["moment_id"] for r in rows] == ["a1", "c1", "b1"]  # named rows first, anonymous ones apart
     assert rows[0]["story"] == HELLO and rows[0]["workshop"] == "ABCDEF" and rows[0]["round"] == "baseline"
-    assert rows[2]["hidden"] == "1" and rows[0]["pinned"] == "1"
+    assert rows[1]["hidden"] == "1" and rows[0]["pinned"] == "1"
     document = json.loads(files["story-weaving-ABCDEF-responses.json"].data)
     moments = [m for r in document["responses"] for m in r["answers"]["moments"]]
     assert sorted(m["id"] for m in moments) == ["a1", "b1", "c1"]
     assert all(m["consent"] != "private" for m in moments)
     assert document["responses"][0]["answers"]["sort"] == {"grief": "dark", "bonds": "light"}
+    assert "sealed" not in json.dumps(document)
 
 
 def test_dark_and_light_csv_applies_k(story_pack):
@@ -208,15 +218,21 @@ def test_exports_follow_the_workshops_own_timeline_and_current_round(story_pack)
     assert {r["round"] for r in rows} == {"second"}
     assert rows[0]["phase"] == "honeymoon (no longer on the timeline)"
     document = json.loads(files["story-weaving-ABCDEF-responses.json"].data)
-    assert len(document["responses"]) == 6  # the lossless record keeps every round
+    # The record keeps every round. Each round's three answers are now four parts: three named ones
+    # (Bozena's holds only her sorting) and Bozena's anonymous moment on its own (was 6).
+    assert len(document["responses"]) == 8
+    assert {r["round"] for r in document["responses"]} == {"first", "second"}
 
 
 def test_facilitator_json_re_imports_through_the_checked_importer(story_pack):
     files = files_by_name(export_files(story_pack, workshop(), responses()))
     data = files["story-weaving-ABCDEF-responses.json"].data
     entries = read_response_file(data, "export.json", WORKBOOK, lambda a: check_payload(story_pack, a))
-    assert [len(e["answers"]["moments"]) for e in entries] == [1, 1, 1]
+    # Named parts (Ann's a1; Bozena's sorting only; Cy's c1), then Bozena's anonymous b1 on its own
+    # with no name or group (this used to be three whole responses, [1, 1, 1]).
+    assert [len(e["answers"]["moments"]) for e in entries] == [1, 0, 1, 1]
     assert entries[0]["answers"]["moments"][0]["title"] == HELLO
+    assert (entries[3]["name"], entries[3]["group"], entries[3]["answers"]["moments"][0]["id"]) == ("", "", "b1")
 
 
 def test_a_participants_own_export_keeps_private_moments(story_pack, phases):

@@ -26,9 +26,6 @@ from .model import WORKBOOK, payload_check
 _check_payload = payload_check  # the name older callers use
 
 
-def _waiting_html(message: str) -> str:
-    return f'<p class="rw-waiting-count" role="status" style="color:#1f3a5f">{esc(message)}</p>' if message else ""
-
 
 class FacilitatorView(widgets.VBox):
     def __init__(self, *, pack: HeatmapPack, ui: UiText, store: Store, access: FacilitatorAccess):
@@ -96,7 +93,7 @@ class FacilitatorView(widgets.VBox):
         live = self.store.responses(self.workshop.id, WORKBOOK, self.workshop.current_round)
         self.session.show_counts(len(live), [r.display_name for r in live])
         shown = sharing.published(self.store, self.workshop, WORKBOOK)
-        self.waiting.value = _waiting_html(sharing.waiting_message(shown.waiting, shown.min_group))
+        self.waiting.value = sharing.waiting_html(shown)
         self.update(list(shown.responses))
 
     def update(self, responses) -> None:

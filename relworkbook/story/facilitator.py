@@ -6,7 +6,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .. import charts
+from .. import charts, sharing
 from ..components.downloads import DownloadLinks
 from ..components.importer import ImportPanel
 from ..components.session import SessionPanel
@@ -18,14 +18,16 @@ from ..text import esc
 from ..workshops import FacilitatorAccess
 from . import settings as story_settings
 from .model import (
-    WORKBOOK, by_group, check_import, feeling_curve, groups, pack_timeline_settings, parse_custom_timeline,
-    shared_moments, sort_results, timeline_text, timeline_to_settings,
+    WORKBOOK, by_group, check_payload, feeling_curve, pack_timeline_settings, parse_custom_timeline,
+    private_count, response_entries, shared_moments, sort_results, sort_results_by_group, timeline_text,
+    timeline_to_settings, without_private,
 )
 from .pack import StoryPack
 from .storybook import dark_light_html, export_files, feeling_chart, moment_html
 from .weave import weave_sections
 
 ALL_GROUPS = "(everyone)"
+
 
 
 class TimelinePanel(widgets.VBox):
@@ -80,6 +82,7 @@ class StoryFacilitatorView(widgets.VBox):
         self.pack, self.ui, self.store = pack, ui, store
         self.workshop = access.workshop
         self.status = StatusLine()
+        self.waiting = widgets.HTML()  # stories held back until k people have new ones
         show = self.status.error
         self.session = SessionPanel(ui=ui, store=store, workshop=self.workshop, on_change=self._changed)
         self.timeline = TimelinePanel(pack, store, self.workshop, self._changed)
@@ -96,9 +99,11 @@ class StoryFacilitatorView(widgets.VBox):
                                             button_style="primary", layout=widgets.Layout(width="auto"))
         self.export_button.on_click(guarded(show)(self.prepare_exports))
         self.downloads = DownloadLinks()
+        self._private_left_out = 0  # private moments dropped from the files of the current upload
         self.importer = ImportPanel(ui=ui, store=store, workbook=WORKBOOK, workshop=lambda: self.workshop,
-                                    check_payload=lambda answers: check_import(pack, answers, None),
-                                    on_imported=lambda _n: self.refresh(force=True))
+                                    check_payload=self._check_import, on_imported=self._imported)
+        # Runs after the importer's own handler (observers run in order): the next upload starts afresh.
+        self.importer.upload.observe(self._upload_done, names="value")
         tabs = widgets.Tab([
             widgets.VBox([self.curve_chart, self.weave_tables]),
             widgets.VBox([widgets.HTML("<p>Pin stories for the storybook; hide any story that should not be "
@@ -108,7 +113,7 @@ class StoryFacilitatorView(widgets.VBox):
             self.sorting,
             widgets.VBox([self.export_button, self.downloads, self.importer]),
         ], titles=("Weave", "Stories", "Dark and Light", "Files"))
-        super().__init__([self.session, timeline_box, self.status, self.group_filter, tabs])
+        super().__init__([self.session, timeline_box, self.status, self.waiting, self.group_filter, tabs])
         self._seen: object = None
         charts.warm_up()
         self.refresh(force=True)
@@ -116,8 +121,14 @@ class StoryFacilitatorView(widgets.VBox):
     # -- data ---------------------------------------------------------------------
 
     def _responses(self):
-        return self.store.responses(self.workshop.id, WORKBOOK, self.workshop.current_round)
+        """The current round as published: it changes only in steps of k people (see sharing.py)."""
+        shown = sharing.published(self.store, self.workshop, WORKBOOK, self.workshop.current_round)
+        self.waiting.value = sharing.waiting_html(shown)
+        return list(shown.responses)
 
+    def _all_responses(self):
+        """What may leave the server, every round (the same boundary as `relworkbook export`)."""
+        return sharing.shared(self.store, self.workshop, self.pack)
 
     def refresh(self, force: bool = False) -> None:
         key = (self.store.fingerprint(self.workshop.id), self.group_filter.value)
@@ -126,32 +137,45 @@ class StoryFacilitatorView(widgets.VBox):
         self._seen = key
         self.workshop = self.store.workshop(self.workshop.id)
         self.session.update(self.workshop)
+        # Who has saved is live; what they told is shown only as published.
+        live = self.store.responses(self.workshop.id, WORKBOOK, self.workshop.current_round)
+        self.session.show_counts(len(live), [r.display_name for r in live])
         responses = self._responses()
-        self.session.show_counts(len(responses), [r.display_name for r in responses])
-        every_shared = shared_moments((r.display_name, r.group_label, r.payload) for r in responses)
-        options = [ALL_GROUPS] + groups(every_shared)
+        every_shared = shared_moments(response_entries(responses))
+        # The people's groups, not the moments': a group whose members all shared
+        # without their names still has its Dark and Light choices.
+        options = [ALL_GROUPS] + sorted({r.group_label for r in responses if r.group_label})
         if list(self.group_filter.options) != options:
             self.group_filter.options = options
         group = None if self.group_filter.value == ALL_GROUPS else self.group_filter.value
         self._draw(responses, every_shared, group)
 
     def _draw(self, responses, every_shared, group: str | None) -> None:
-        """The weave of the chosen group: moments hidden by moderation never count."""
+        """The weave of the chosen group: moments hidden by moderation never count.
+
+        A group's weave and stories hold its *named* moments only (anonymous
+        ones belong to no group); its Dark and Light results are hidden
+        wherever any group's are, so no group can be worked out by subtraction.
+        """
         pack, k = self.pack, self.workshop.min_group
         phases = story_settings.workshop_timeline(pack, self.workshop)
         hidden = story_settings.hidden_ids(self.workshop)
         moments = by_group([m for m in every_shared if m.id not in hidden], group)
-        chosen = [r for r in responses if group is None or r.group_label == group]
         curve = feeling_curve(moments, phases, k)
         if any(p.mean is not None for p in curve):
             svg = charts.render_svg(feeling_chart(pack, curve, "How the group felt, phase by phase"))
             self.curve_chart.value = charts.svg_figure_html(svg, "The group's feeling through the timeline")
         else:
             self.curve_chart.value = (f"<p class='rw-waiting'>Waiting for shared moments with a feeling. The curve "
-                                      f"appears once a phase has {k} or more.</p>")
+                                      f"appears once {k} or more people have said how a phase felt.</p>")
         self.weave_tables.value = weave_sections(pack, phases, moments, k)
-        self.sorting.value = dark_light_html(
-            pack, sort_results((r.payload.get("sort", {}) for r in chosen), pack, k), k)
+        if group is None:
+            results = sort_results((r.payload.get("sort") or {} for r in responses), pack, k)
+        else:
+            by_label = sort_results_by_group(((r.group_label, r.payload.get("sort") or {}) for r in responses),
+                                             pack, k)
+            results = by_label.get(group) or sort_results((), pack, k)
+        self.sorting.value = dark_light_html(pack, results, k)
         self._draw_stories(phases, every_shared, hidden)
 
     def _draw_stories(self, phases, everyone, hidden) -> None:
@@ -187,10 +211,34 @@ class StoryFacilitatorView(widgets.VBox):
         self.refresh(force=True)
 
     def prepare_exports(self, _button: Any = None) -> None:
-        responses = self.store.responses(self.workshop.id, WORKBOOK)
+        self.workshop = self.store.workshop(self.workshop.id)  # the latest pins and hides
+        responses = self._all_responses()
         if not responses:
             raise FriendlyError("There are no stories to put in a storybook yet.")
-        self.downloads.show(export_files(
-            self.pack, self.workshop, responses, pinned_ids=story_settings.pinned_ids(self.workshop),
-            hidden_ids=story_settings.hidden_ids(self.workshop)))
+        self.downloads.show(export_files(self.pack, self.workshop, responses))
         self.status.success(f"Storybook and downloads ready. Answers from: {len(responses)}.")
+
+    # -- importing files -------------------------------------------------------------
+
+    def _check_import(self, answers) -> dict[str, Any]:
+        """Check a file's answers; private moments are checked, counted, then dropped (never stored)."""
+        clean = check_payload(self.pack, answers, None)
+        self._private_left_out += private_count(clean)
+        return without_private(clean)
+
+    def _imported(self, _added: int) -> None:
+        self._say_private_left_out()
+        self.refresh(force=True)
+
+    def _upload_done(self, change) -> None:
+        """After the importer has done its work (even when it added nothing) and said so."""
+        if change["new"]:  # not the importer clearing its chooser
+            self._say_private_left_out()
+
+    def _say_private_left_out(self) -> None:
+        """Add to the importer's message that private moments were left out, once per batch."""
+        left_out, self._private_left_out = self._private_left_out, 0
+        status = self.importer.status
+        if left_out and status.kind:
+            note = self.pack.screen("import_private_left_out", count=left_out)
+            getattr(status, status.kind)(f"{status.message} {note}")

@@ -6,26 +6,40 @@ imports it, and a 25-person workshop runs 25 kernels.
 Privacy rules, all applied here so that screens and exports cannot differ:
 
 * A moment's consent decides who may read it. "private" moments never leave
-  the participant's own story and download; "anonymous" ones are shared with
-  no name; "named" ones carry the name the participant gave when joining (no
-  name given: shared as anonymous). An unknown consent counts as private.
+  the participant's own story and download (they are stored sealed, see
+  :mod:`.sealed`); "anonymous" ones are shared with neither the teller's name
+  nor their group (a small group would give the teller away), even when the
+  same person named another moment; "named" ones carry the name and group the
+  participant gave when joining (no name given: shown as anonymous). An
+  unknown consent counts as private.
+* Shared moments are listed named ones first, in the order told, then the
+  anonymous ones in an order of their own (a hash of the moment's id), so a
+  list never puts an anonymous moment next to the same teller's named one.
 * A moment the facilitator hid (moderation) is left out of everything pooled.
-* A pooled number resting on fewer than ``min_group`` answers is hidden
-  (``None``), as in the heatmap; its count is still shown.
+* A pooled number resting on fewer than ``min_group`` *people* is hidden
+  (``None``), as in the heatmap; its count is still shown. Moments carry an
+  opaque key of their teller for this count, which no view or file shows.
+* Dark and Light results by group hide a statement in every group wherever
+  one group's is hidden (:func:`suppress_sort_complements`), as the
+  heatmap's ``suppress_complements`` does.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 import uuid
 from collections import Counter
-from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from ..errors import FriendlyError
 from ..text import clean_text
 from .pack import CHOICES, CONSENTS, FeelingScale, Phase, StoryPack
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from ..store import Response
 
 WORKBOOK = "story-weaving"
 
@@ -48,8 +62,13 @@ SHARED_CONSENTS = ("anonymous", "named")
 #: One participant's answers, as stored in a Response:
 #: ``{"moments": [moment, ...], "sort": {statement_id: choice}}``.
 Payload = Mapping[str, Any]
-#: What pooling needs of a response: (display name, group label, payload).
-Entry = tuple[str, str, Payload]
+#: What pooling needs of a response: (display name, group label, payload), and
+#: optionally an opaque key of the teller (see :func:`response_entries`);
+#: without one, each entry counts as a person of its own.
+Entry = tuple[str, str, Payload] | tuple[str, str, Payload, str]
+#: Participant ids of a response file's anonymous parts begin with this (see
+#: :mod:`.sharing`): such a part may be the same person as any named part.
+ANONYMOUS_PART = "anon-"
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -340,10 +359,20 @@ def check_import(pack: StoryPack, payload: object, phases: Sequence[Phase] | Non
 
 
 def without_private(payload: Payload) -> dict[str, Any]:
-    """The payload with its private moments removed: what may leave the participant's hands."""
+    """The payload with its private moments removed: what may leave the participant's hands.
+
+    Only ``moments`` and ``sort`` are kept: anything else a stored payload
+    holds (the sealed private moments among them) stays behind too.
+    """
     moments = payload.get("moments") or []
-    kept = [m for m in moments if isinstance(m, Mapping) and _consent_of(m) in SHARED_CONSENTS]
-    return {**payload, "moments": kept}
+    kept = [m for m in moments if isinstance(m, Mapping) and consent_of(m) in SHARED_CONSENTS]
+    sort = payload.get("sort")
+    return {"moments": kept, "sort": dict(sort) if isinstance(sort, Mapping) else {}}
+
+
+def private_count(payload: Payload) -> int:
+    """How many private moments a payload holds in plain (e.g. a participant's own file)."""
+    return sum(1 for m in _moments_of(payload) if consent_of(m) not in SHARED_CONSENTS)
 
 
 # -- consent: what may be shared ---------------------------------------------------
@@ -351,7 +380,12 @@ def without_private(payload: Payload) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class SharedMoment:
-    """A moment as others may see it: ``name`` is empty unless the teller chose to be named."""
+    """A moment as others may see it.
+
+    ``name`` and ``group`` are empty unless the teller chose to be named.
+    ``teller`` is an opaque key of the person who told it, only for counting
+    people (k); no view or file shows it.
+    """
 
     id: str
     phase: str
@@ -364,6 +398,7 @@ class SharedMoment:
     name: str
     group: str
     consent: str = DEFAULT_CONSENT
+    teller: str = field(default="", repr=False)
 
     @property
     def anonymous(self) -> bool:
@@ -373,19 +408,21 @@ class SharedMoment:
         return dict(self.shifts).get(undercurrent_id)
 
 
-def _consent_of(moment: Mapping[str, Any]) -> str:
+def consent_of(moment: Mapping[str, Any]) -> str:
+    """A stored moment's consent; an unknown one reads as private, the safe reading."""
     consent = moment.get("consent", DEFAULT_CONSENT)
-    return consent if consent in CONSENTS else "private"  # unknown: the safe reading
+    return consent if consent in CONSENTS else "private"
 
 
 def _feeling_of(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _as_moment(moment: Mapping[str, Any], name: str, group: str) -> SharedMoment:
-    consent = _consent_of(moment)
+def _as_moment(moment: Mapping[str, Any], name: str, group: str, teller: str = "") -> SharedMoment:
+    consent = consent_of(moment)
     who = moment.get("who") or []
     shifts = moment.get("shifts") or {}
+    named = consent == "named"
     return SharedMoment(
         id=str(moment.get("id") or ""),
         phase=str(moment.get("phase") or ""),
@@ -396,9 +433,10 @@ def _as_moment(moment: Mapping[str, Any], name: str, group: str) -> SharedMoment
         shifts=tuple((str(k), v) for k, v in shifts.items() if v in DIRECTIONS) if isinstance(shifts, Mapping)
         else (),
         spirit=str(moment.get("spirit") or ""),
-        name=name.strip() if consent == "named" else "",
-        group=group or "",
+        name=name.strip() if named else "",
+        group=(group or "") if named else "",  # an unnamed moment's group could name a small group's teller
         consent=consent,
+        teller=teller,
     )
 
 
@@ -407,20 +445,66 @@ def _moments_of(payload: object) -> list[Mapping[str, Any]]:
     return [m for m in moments if isinstance(m, Mapping)] if isinstance(moments, list) else []
 
 
+def teller_key(participant_uid: str) -> str:
+    """An opaque key of a response's teller, for counting people, never for showing.
+
+    A response file's anonymous part (participant id ``anon-...``) keeps a
+    mark: it may be the same person as any named part, which
+    :func:`people_count` allows for.
+    """
+    digest = hashlib.sha256(f"teller:{participant_uid}".encode("utf-8")).hexdigest()[:16]
+    return ("anon:" if str(participant_uid).startswith(ANONYMOUS_PART) else "") + digest
+
+
+def response_entries(responses: Iterable["Response"]) -> list[tuple[str, str, Payload, str]]:
+    """Pooling's view of stored responses: name, group, payload and the teller's opaque key."""
+    return [(r.display_name, r.group_label, r.payload, teller_key(r.participant_uid)) for r in responses]
+
+
+def people_count(tellers: Iterable[str]) -> int:
+    """How many different people told these moments, at the least.
+
+    An anonymous part of a response file may be anyone among the named parts,
+    so with R ordinary tellers and A anonymous parts there are at least
+    max(R, A) people: counting R + A could let one person pass for two.
+    """
+    tellers = set(tellers)
+    parts = {t for t in tellers if t.startswith("anon:")}
+    return max(len(tellers - parts), len(parts))
+
+
+def _anonymous_order(moment: SharedMoment) -> str:
+    # A hash of the id: stable, and unrelated to who told it or when.
+    return hashlib.sha256(moment.id.encode("utf-8")).hexdigest()
+
+
 def shared_moments(entries: Iterable[Entry], hidden: Iterable[str] = ()) -> list[SharedMoment]:
-    """Every moment others may read, in the order given; private and hidden ones never appear."""
+    """Every moment others may read; private and hidden ones never appear.
+
+    Named moments come first, in the order given; anonymous ones follow in
+    an order of their own, so no list, card row or file puts an anonymous
+    moment beside its teller's named one. An entry without a teller key
+    counts as a person of its own. A moment id seen twice (a facilitator's
+    file imported back into its own workshop brings its anonymous parts in
+    again) counts once.
+    """
     hidden = set(hidden)
-    shared = []
-    for display_name, group_label, payload in entries:
+    named, anonymous, seen = [], [], set()
+    for number, entry in enumerate(entries):
+        display_name, group_label, payload = entry[0], entry[1], entry[2]
+        teller = entry[3] if len(entry) > 3 else f"entry-{number}"
         for moment in _moments_of(payload):
-            if _consent_of(moment) in SHARED_CONSENTS and str(moment.get("id") or "") not in hidden:
-                shared.append(_as_moment(moment, display_name or "", group_label or ""))
-    return shared
+            moment_id = str(moment.get("id") or "")
+            if consent_of(moment) in SHARED_CONSENTS and moment_id not in hidden and moment_id not in seen:
+                seen.add(moment_id)
+                shared = _as_moment(moment, display_name or "", group_label or "", teller)
+                (named if shared.consent == "named" else anonymous).append(shared)
+    return named + sorted(anonymous, key=_anonymous_order)
 
 
 def own_moments(payload: Payload, display_name: str = "", group_label: str = "") -> list[SharedMoment]:
     """A participant's own moments, private ones included: for their own story and download only."""
-    return [_as_moment(m, display_name or "", group_label or "") for m in _moments_of(payload)]
+    return [_as_moment(m, display_name or "", group_label or "", "own") for m in _moments_of(payload)]
 
 
 # -- the Dark and the Light --------------------------------------------------------
@@ -475,6 +559,40 @@ def sort_results(sorts: Iterable[Mapping[str, Any]], pack: StoryPack, min_group:
     return [_sort_result(s.id, s.text, chosen[s.id], min_group) for s in pack.statements]
 
 
+def sort_results_by_group(
+    rows: Iterable[tuple[str, Mapping[str, Any]]], pack: StoryPack, min_group: int
+) -> dict[str, list[SortResult]]:
+    """Dark and Light results per group label (``""``: those who gave none), k applied per
+    statement per group, then :func:`suppress_sort_complements`.
+
+    ``rows`` are (group label, sort). People with no group form a group of
+    their own here: leaving them out would let "everyone" minus the named
+    groups give them away.
+    """
+    buckets: dict[str, list[Mapping[str, Any]]] = {}
+    for label, sort in rows:
+        buckets.setdefault(label or "", []).append(sort)
+    return suppress_sort_complements({label: sort_results(sorts, pack, min_group)
+                                      for label, sorts in buckets.items()})
+
+
+def suppress_sort_complements(groups: dict[str, list[SortResult]]) -> dict[str, list[SortResult]]:
+    """Hide a statement in every group wherever one group's result for it is hidden.
+
+    Otherwise a hidden group could be worked out by subtraction: with 3 staff
+    and 1 manager, "everyone" minus "staff" gives the manager's own choice.
+    The heatmap does the same (``heatmap.model.suppress_complements``).
+    """
+    if len(groups) < 2:
+        return groups
+    hidden = {r.id for results in groups.values() for r in results if r.hidden}
+    return {
+        label: [SortResult(r.id, r.text, r.people, None, None, None, False) if r.id in hidden and r.people > 0
+                else r for r in results]
+        for label, results in groups.items()
+    }
+
+
 def most_divided(results: Sequence[SortResult], n: int = 3) -> list[SortResult]:
     """The split statements with the least agreement: good openers for a conversation."""
     split = [r for r in results if r.split and r.agreement is not None]
@@ -491,7 +609,8 @@ class PhaseFeeling:
     phase: Phase
     count: int  # shared moments placed in this phase
     rated: int  # of which said how it felt
-    mean: float | None  # None when fewer than min_group were rated
+    mean: float | None  # None when fewer than min_group people said how it felt
+    people: int = 0  # different people among the rated moments (at the least; see people_count)
 
     @property
     def hidden(self) -> bool:
@@ -529,13 +648,26 @@ def outside_timeline(moments: Iterable[SharedMoment], phases: Sequence[Phase]) -
 
 
 def feeling_curve(moments: Iterable[SharedMoment], phases: Sequence[Phase], min_group: int) -> list[PhaseFeeling]:
-    """Per phase: shared moments, how many said how they felt, and their average feeling."""
+    """Per phase: shared moments, how many said how they felt, and the average feeling.
+
+    k counts people, not moments: one person with three moments in a phase
+    is one, so their moments alone never make a phase's average appear. Each
+    person also counts once in the average (their own average first), as in
+    the heatmap's categories, so a prolific teller does not outweigh the rest.
+    """
     placed = moments_by_phase(moments, phases)
     curve = []
     for phase in phases:
-        feelings = [m.feeling for m in placed[phase.id] if m.feeling is not None]
-        mean = round(sum(feelings) / len(feelings), 2) if feelings and len(feelings) >= min_group else None
-        curve.append(PhaseFeeling(phase, len(placed[phase.id]), len(feelings), mean))
+        rated = [m for m in placed[phase.id] if m.feeling is not None]
+        by_teller: dict[str, list[int]] = {}
+        for m in rated:
+            by_teller.setdefault(m.teller, []).append(m.feeling)
+        people = people_count(by_teller)
+        mean = None
+        if rated and people >= min_group:
+            averages = [sum(f) / len(f) for f in by_teller.values()]
+            mean = round(sum(averages) / len(averages), 2)
+        curve.append(PhaseFeeling(phase, len(placed[phase.id]), len(rated), mean, people))
     return curve
 
 
@@ -612,13 +744,16 @@ def carry_forward(moments: Iterable[SharedMoment]) -> list[str]:
 
 
 def by_group(moments: Iterable[SharedMoment], group: str | None) -> list[SharedMoment]:
-    """The moments of one group; ``None`` keeps everyone's."""
+    """The moments of one group (named ones only: anonymous ones have no group); ``None`` keeps everyone's."""
     return list(moments) if group is None else [m for m in moments if m.group == group]
 
 
 def groups(moments: Iterable[SharedMoment]) -> list[str]:
-    """The group labels present, sorted, for a filter's choices."""
-    return sorted({m.group for m in moments})
+    """The group labels of the named moments, sorted, for a filter's choices.
+
+    Anonymous moments carry no group, so they belong to none of these.
+    """
+    return sorted({m.group for m in moments if m.group})
 
 
 def pinned(moments: Iterable[SharedMoment], pinned_ids: Iterable[str]) -> list[SharedMoment]:

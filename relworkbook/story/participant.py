@@ -1,13 +1,21 @@
-"""A participant's story-weaving page, and the same page for someone on their own."""
+"""A participant's story-weaving page, and the same page for someone on their own.
+
+Private moments are stored sealed with the participant's personal token
+(:mod:`.sealed`): this page, opened with their link, is the only place they
+are opened, to show, edit and download. Someone on their own stores nothing:
+their moments live in the page and its downloads only.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from typing import Any
 
 import ipywidgets as widgets
 
+from .. import sharing
 from ..components.downloads import DownloadLinks
 from ..components.status import StatusLine
 from ..errors import FriendlyError, guarded
@@ -15,8 +23,9 @@ from ..store import Response, Store
 from ..text import esc
 from ..workshops import Membership
 from .editor import StoryEditor
-from .model import WORKBOOK, check_payload, shared_moments, sort_results
+from .model import WORKBOOK, check_payload, response_entries, shared_moments, sort_results
 from .pack import StoryPack
+from .sealed import SEALED, SealError, open_payload, seal_payload
 from .settings import hidden_ids, pinned_ids, workshop_timeline
 from .storybook import my_export_files
 from .weave import weave_html
@@ -27,10 +36,11 @@ class StoryParticipantView(widgets.VBox):
         self.pack, self.store, self.membership = pack, store, membership
         self.workshop = store.workshop(membership.workshop.id)
         self.phases = workshop_timeline(pack, self.workshop)
-        saved = self._saved()
         self.status = StatusLine()
-        self.editor = StoryEditor(pack=pack, phases=self.phases, payload=saved.payload if saved else None,
-                                  on_save=self._commit)
+        #: A sealed field this link could not open (it never should): kept, not overwritten by accident.
+        self._unopened: str | None = None
+        saved = self._saved()
+        self.editor = StoryEditor(pack=pack, phases=self.phases, payload=self._opened(saved), on_save=self._commit)
         self.group = widgets.HTML()
         self.download_button = widgets.Button(description=pack.screen("download_mine"), icon="download")
         self.download_button.on_click(guarded(self.status.error)(self.prepare_download))
@@ -44,6 +54,18 @@ class StoryParticipantView(widgets.VBox):
         return self.store.response_for(self.workshop.id, self.membership.participant.uid, WORKBOOK,
                                        self.workshop.current_round)
 
+    def _opened(self, saved: Response | None) -> dict[str, Any] | None:
+        """The saved answer with its private moments opened by this page's personal token."""
+        if saved is None:
+            return None
+        self._unopened = None
+        try:
+            return open_payload(saved.payload, self.membership.token, self.membership.participant.uid)
+        except SealError:
+            self._unopened = saved.payload.get(SEALED)
+            self.status.error(self.pack.screen("private_unreadable"))
+            return open_payload({k: v for k, v in saved.payload.items() if k != SEALED}, "")
+
     def _commit(self, payload: dict[str, Any]) -> None:
         self.workshop = self.store.workshop(self.workshop.id)
         if self.workshop.locked:
@@ -51,17 +73,21 @@ class StoryParticipantView(widgets.VBox):
             raise FriendlyError(self.pack.screen("locked"))
         clean = check_payload(self.pack, payload, None)
         participant = self.membership.participant
+        stored = seal_payload(clean, self.membership.token, participant.uid)
+        if self._unopened and SEALED not in stored:
+            stored[SEALED] = self._unopened
         self.store.save_response(Response(
             uid=uuid.uuid4().hex, workshop_id=self.workshop.id, participant_uid=participant.uid, workbook=WORKBOOK,
             round=self.workshop.current_round, group_label=participant.group_label,
-            display_name=participant.display_name, payload=clean, created_at=0, updated_at=0,
+            display_name=participant.display_name, payload=stored, created_at=0, updated_at=0,
         ))
 
     def prepare_download(self, _button: Any = None) -> None:
         saved = self._saved()
         if saved is None:
             raise FriendlyError(self.pack.screen("nothing_to_download"))
-        self.downloads.show(my_export_files(self.pack, self.phases, [saved], self.workshop))
+        mine = dataclasses.replace(saved, payload=self._opened(saved))  # their own file: private moments in plain
+        self.downloads.show(my_export_files(self.pack, self.phases, [mine], self.workshop))
 
     def _apply_state(self) -> None:
         self.editor.set_disabled(self.workshop.locked)
@@ -75,9 +101,9 @@ class StoryParticipantView(widgets.VBox):
         if key == self._seen:
             return
         self._seen = key
-        responses = self.store.responses(self.workshop.id, WORKBOOK, self.workshop.current_round)
+        responses = list(sharing.published(self.store, self.workshop, WORKBOOK, self.workshop.current_round).responses)
         hidden = hidden_ids(self.workshop)
-        moments = shared_moments(((r.display_name, r.group_label, r.payload) for r in responses), hidden)
+        moments = shared_moments(response_entries(responses), hidden)
         sorts = sort_results((r.payload.get("sort", {}) for r in responses), self.pack, self.workshop.min_group)
         self.group.value = weave_html(self.pack, self.phases, moments, sorts, self.workshop.min_group,
                                       pinned_ids(self.workshop))
@@ -92,7 +118,7 @@ class StoryParticipantView(widgets.VBox):
                 self.editor.set_phases(new_phases)
         if self.workshop.current_round != before.current_round:
             saved = self._saved()  # a page left open must not carry last round's moments over
-            self.editor.load(saved.payload if saved else None)
+            self.editor.load(self._opened(saved))
             self.status.info(f"A new round has started: {self.workshop.current_round}.")
         if before.locked and not self.workshop.locked:
             self.status.clear()

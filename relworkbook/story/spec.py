@@ -22,7 +22,7 @@ def _payload_check(pack):
 
 
 def _share(pack, workshop, responses):
-    from .storybook import share_responses
+    from .sharing import share_responses
 
     return share_responses(pack, workshop, responses)
 
@@ -34,10 +34,9 @@ def _tidy(pack, workshop, responses) -> tuple[list[dict[str, Any]], list[str]]:
 
 
 def _export_files(pack, workshop, responses, notes):
-    from .settings import hidden_ids, pinned_ids
     from .storybook import export_files
 
-    return export_files(pack, workshop, responses, pinned_ids=pinned_ids(workshop), hidden_ids=hidden_ids(workshop))
+    return export_files(pack, workshop, responses)
 
 
 SPEC = WorkbookSpec(

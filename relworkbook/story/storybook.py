@@ -1,8 +1,13 @@
 """The storybook and story weaving's exports: printable HTML, tidy CSV, lossless JSON, the feeling curve.
 
-Privacy, as in :mod:`.model`: the storybook and the facilitator's CSV and JSON
-never hold a private moment (they are removed from the payloads, not just
-hidden); a participant's own export keeps theirs, because they are theirs.
+Privacy, as in :mod:`.model` and :mod:`.sharing`: the storybook and the
+facilitator's CSV and JSON never hold a private moment, sealed or not (only
+known keys are copied), and never put a moment shared without a name beside
+its teller's name or group (in the JSON each response is split into a named
+and an anonymous part). :func:`facilitator_document` and
+:func:`facilitator_rows` are the one source of the facilitator's JSON and
+moments CSV, for the downloads and ``relworkbook export`` alike. A
+participant's own export keeps their private moments, because they are theirs.
 Every piece of typed text passes through :func:`~relworkbook.text.esc`: a story
 containing ``<script>`` is printed exactly as typed, as text.
 
@@ -25,10 +30,13 @@ from ..store import Response, Workshop
 from ..text import esc
 from .model import (
     CHOICES, SHARED_CONSENTS, WORKBOOK, Entry, PhaseFeeling, SharedMoment, SortResult, carry_forward,
-    feeling_curve, moments_by_phase, outside_timeline, own_moments, pinned, shared_moments, shift_counts,
-    sort_results, timeline_from_settings, who_counts, without_private, word_counts,
+    feeling_curve, moments_by_phase, outside_timeline, own_moments, pinned, response_entries, shared_moments,
+    shift_counts, sort_results, timeline_from_settings, who_counts, word_counts,
 )
 from .pack import FeelingScale, Phase, StoryPack
+from .settings import hidden_ids as workshop_hidden_ids
+from .settings import pinned_ids as workshop_pinned_ids
+from .sharing import share_responses
 
 MOMENT_COLUMNS = ["workshop", "round", "moment_id", "phase_id", "phase", "title", "story", "feeling",
                   "feeling_label", "who", "shifts", "spirit", "consent", "name", "group", "pinned", "hidden"]
@@ -98,17 +106,19 @@ def moment_rows(
 ) -> list[dict[str, Any]]:
     """One row per moment. Private moments only with ``include_private`` (a participant's own export).
 
-    ``entries`` are (display name, group label, payload); the name column is
-    filled only for moments shared with a name. Hidden (moderated) moments
-    stay in the facilitator's record, flagged.
+    ``entries`` are (display name, group label, payload[, teller key]); the
+    name and group columns are filled only for moments shared with a name.
+    Shared rows come in :func:`~.model.shared_moments`' order (named first,
+    anonymous ones apart), so no anonymous row sits beside its teller's
+    named one; a participant's own rows keep their order. Hidden (moderated)
+    moments stay in the facilitator's record, flagged.
     """
     pinned_set, hidden_set = set(pinned_ids), set(hidden)
-    rows = []
-    for display_name, group_label, payload in entries:
-        for m in own_moments(payload, display_name, group_label):
-            if m.consent in SHARED_CONSENTS or include_private:
-                rows.append(_moment_row(pack, phases, m, pinned_set, hidden_set))
-    return rows
+    if include_private:
+        moments = [m for entry in entries for m in own_moments(entry[2], entry[0], entry[1])]
+    else:
+        moments = shared_moments(entries)
+    return [_moment_row(pack, phases, m, pinned_set, hidden_set) for m in moments]
 
 
 def sort_rows(results: Sequence[SortResult]) -> list[dict[str, Any]]:
@@ -158,7 +168,7 @@ def feeling_table(pack: StoryPack, curve: Sequence[PhaseFeeling], min_group: int
         if point.mean is not None:
             average = _mean_text(pack.feeling, point.mean)
         elif point.hidden:
-            average = f"hidden (fewer than {min_group} said how it felt)"
+            average = f"hidden (fewer than {min_group} people said how it felt)"
         else:
             average = "–"
         rows.append([TableCell(point.phase.name, header=True), TableCell(str(point.count)), TableCell(average)])
@@ -264,7 +274,12 @@ def dark_light_html(pack: StoryPack, results: Sequence[SortResult], min_group: i
     for r in results:
         row = [TableCell(r.text, header=True)]
         if r.counts is None:
-            note = f"hidden (fewer than {min_group} sorted it)" if r.hidden else "not sorted"
+            if not r.hidden:
+                note = "not sorted"
+            elif r.people < min_group:
+                note = f"hidden (fewer than {min_group} sorted it)"
+            else:  # enough here, but hidden with a smaller group's (see model.suppress_sort_complements)
+                note = "hidden: another group is too small to show"
             row += [TableCell("–") for _ in CHOICES] + [TableCell(note)]
         else:
             verdict = f"{labels[r.leading]} ({r.agreement:.0%})" if r.leading else "no single choice"
@@ -363,51 +378,77 @@ def my_story_html(
 
 
 def _entries(responses: Iterable[Response]) -> list[Entry]:
-    return [(r.display_name, r.group_label, r.payload) for r in responses]
+    return response_entries(responses)
 
 
 def _with_workshop(rows: list[dict[str, Any]], code: str, round_name: str) -> list[dict[str, Any]]:
     return [{"workshop": code, "round": round_name, **row} for row in rows]
 
 
-def facilitator_document(workshop: Workshop, responses: Iterable[Response]) -> dict[str, Any]:
-    """The lossless JSON record, with every private moment removed from the payloads."""
-    cleaned = []
-    for r in responses:
-        payload = without_private(r.payload)
-        # A name travels only with someone who shared a moment *with* their name:
-        # otherwise the file would tie "share without my name" stories to a person.
-        named = any(isinstance(m, dict) and m.get("consent") == "named" for m in payload.get("moments", []))
-        cleaned.append(dataclasses.replace(r, payload=payload, display_name=r.display_name if named else ""))
-    return responses_document(WORKBOOK, cleaned, workshop)
+def facilitator_document(pack: StoryPack, workshop: Workshop, responses: Iterable[Response]) -> dict[str, Any]:
+    """The facilitator's re-importable JSON record (every round given), with the sharing rule applied.
+
+    Each response becomes a named part and an anonymous part
+    (:func:`~.sharing.share_responses`); no private moment, sealed or plain,
+    is in it. The "Responses (JSON)" download and ``relworkbook export
+    --format json`` both write exactly this (through :func:`~relworkbook.exchange.to_json`).
+    """
+    return responses_document(WORKBOOK, share_responses(pack, workshop, responses), workshop)
+
+
+def facilitator_rows(pack: StoryPack, workshop: Workshop, responses: Iterable[Response]
+                     ) -> tuple[list[dict[str, Any]], list[str]]:
+    """The facilitator's moments CSV: (rows, columns), the workshop's current round only.
+
+    Shared moments only; name and group only where the teller shared with
+    their name; anonymous rows apart from named ones; pinned and hidden
+    flags from the workshop's settings. The "Moments (CSV)" download and
+    ``relworkbook export --format csv`` both write exactly this (through
+    :func:`~relworkbook.exchange.to_csv`). Already-shared responses give the
+    same rows.
+    """
+    phases = timeline_from_settings(pack, workshop.settings)
+    current = [r for r in responses if r.round == workshop.current_round]
+    rows = moment_rows(pack, phases, _entries(current), hidden=workshop_hidden_ids(workshop),
+                       pinned_ids=workshop_pinned_ids(workshop))
+    return _with_workshop(rows, workshop.code, workshop.current_round), list(MOMENT_COLUMNS)
 
 
 def export_files(
     pack: StoryPack, workshop: Workshop, responses: list[Response], *, phases: Sequence[Phase] | None = None,
-    pinned_ids: Iterable[str] = (), hidden_ids: Iterable[str] = (),
+    pinned_ids: Iterable[str] | None = None, hidden_ids: Iterable[str] | None = None,
 ) -> list[DownloadFile]:
-    """The facilitator's downloads for the current round (JSON: every round)."""
+    """The facilitator's downloads for the current round (JSON: every round given).
+
+    Pins and hides come from the workshop's settings unless given; the
+    moments CSV and the JSON are :func:`facilitator_rows` and
+    :func:`facilitator_document`, nothing else.
+    """
+    settings = dict(workshop.settings)
+    if pinned_ids is not None:
+        settings["pinned"] = list(pinned_ids)
+    if hidden_ids is not None:
+        settings["hidden"] = list(hidden_ids)
+    workshop = dataclasses.replace(workshop, settings=settings)
     phases = phases if phases is not None else timeline_from_settings(pack, workshop.settings)
-    pinned_ids, hidden_ids = list(pinned_ids), list(hidden_ids)
+    pinned_list, hidden_list = workshop_pinned_ids(workshop), workshop_hidden_ids(workshop)
     current = [r for r in responses if r.round == workshop.current_round]
-    moments = shared_moments(_entries(current), hidden_ids)
+    moments = shared_moments(_entries(current), hidden_list)
     results = sort_results([r.payload.get("sort") or {} for r in current], pack, workshop.min_group)
     title = workshop.title or pack.title
     chart = feeling_chart(pack, feeling_curve(moments, phases, workshop.min_group), f"{title}: how it felt")
     svg = charts.render_svg(chart)
-    rows = moment_rows(pack, phases, _entries(current), hidden=hidden_ids, pinned_ids=pinned_ids)
+    rows, columns = facilitator_rows(pack, workshop, responses)
     stem = f"story-weaving-{workshop.code}"
     return [
         DownloadFile.text("Storybook (HTML)", f"{stem}-storybook.html",
-                          storybook_html(pack, title, phases, moments, pinned_ids, results,
+                          storybook_html(pack, title, phases, moments, pinned_list, results,
                                          min_group=workshop.min_group, curve_svg=svg), "text/html"),
-        DownloadFile.text("Moments (CSV)", f"{stem}-moments.csv",
-                          to_csv(_with_workshop(rows, workshop.code, workshop.current_round), MOMENT_COLUMNS),
-                          "text/csv"),
+        DownloadFile.text("Moments (CSV)", f"{stem}-moments.csv", to_csv(rows, columns), "text/csv"),
         DownloadFile.text("Dark and Light (CSV)", f"{stem}-dark-and-light.csv",
                           to_csv(sort_rows(results), SORT_COLUMNS), "text/csv"),
         DownloadFile.text("Responses (JSON)", f"{stem}-responses.json",
-                          to_json(facilitator_document(workshop, responses)), "application/json"),
+                          to_json(facilitator_document(pack, workshop, responses)), "application/json"),
         DownloadFile.text("Feeling curve (SVG)", f"{stem}-feeling.svg", svg, "image/svg+xml"),
     ]
 
@@ -417,10 +458,14 @@ def my_export_files(
 ) -> list[DownloadFile]:
     """A participant's own downloads: their story, their moments and their answers, private ones kept.
 
-    The story shows the latest of ``mine``; the CSV and JSON hold all of them.
-    The JSON re-imports into a workshop (the facilitator's import keeps
-    private moments out of everything shared).
+    ``mine`` must hold the *opened* payloads (:func:`~.sealed.open_payload`):
+    only moments and sorting are written, never the sealed field. The story
+    shows the latest of ``mine``; the CSV and JSON hold all of them. The JSON
+    re-imports into a workshop (the facilitator's import keeps private moments
+    out of everything shared).
     """
+    mine = [dataclasses.replace(r, payload={"moments": list(r.payload.get("moments") or []),
+                                            "sort": dict(r.payload.get("sort") or {})}) for r in mine]
     if not mine:
         return []
     latest = max(mine, key=lambda r: r.updated_at)
