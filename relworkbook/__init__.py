@@ -23,7 +23,9 @@ _EXPORTS = {
     "ContentError": "relworkbook.content",
     "start_workshop": "relworkbook.workshops",
     "join": "relworkbook.workshops",
-    "WORKBOOKS": "relworkbook.catalogue",
+    "specs": "relworkbook.registry",
+    "spec_for": "relworkbook.registry",
+    "WorkbookSpec": "relworkbook.registry",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -174,8 +174,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """Refusals in one line saying what is wrong (argparse prints the usage block as well)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"relworkbook: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="relworkbook", description="The Relationships Project's workshop tools as Voila widget notebooks.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )

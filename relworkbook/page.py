@@ -12,12 +12,39 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-#: Query parameters that belong to the hosting server (Binder, JupyterHub) and
-#: must travel along in links we hand out, or the link would not open.
-PASS_THROUGH = ("token",)
+STANDALONE = "standalone"
+SHARED = "shared"
+
+
+def hosting_mode(environ: Mapping[str, str]) -> str:
+    """``"standalone"`` under ``relworkbook serve``, else ``"shared"``.
+
+    Why it matters: ``relworkbook serve`` (cli.py, server.py) runs Voila on
+    its own, and that Voila passes only widget messages from a page to its
+    kernel; it refuses ``execute_request``. So a participant's page can move
+    sliders, never run code, and live joining by code is safe to offer.
+
+    Anywhere else (Binder, a JupyterHub user server, a plain ``voila`` or
+    ``jupyter lab``) Voila runs inside a Jupyter server, and whoever holds
+    that server's token can run any code on it: read every answer in the
+    store and rewrite the facilitator's key. Handing the address to a room
+    would hand over the server, so there the kit offers only what is safe:
+    one screen, or each person their own copy and an answers file.
+
+    ``relworkbook serve`` says it is in charge by exporting
+    ``RELWORKBOOK_STANDALONE=1`` before Voila starts (kernels inherit it);
+    without that word the kit assumes the cautious case.
+    """
+    value = environ.get("RELWORKBOOK_STANDALONE", "").strip().lower()
+    return STANDALONE if value in ("1", "true", "yes") else SHARED
+
+
+def _mode_from_environment() -> str:
+    return hosting_mode(os.environ)
 
 
 def wait_for_request(timeout: float = 3600.0) -> None:
@@ -46,6 +73,8 @@ class PageContext:
     script_name: str = ""
     server_name: str = ""
     server_port: str = ""
+    #: ``"standalone"`` or ``"shared"`` (see :func:`hosting_mode`).
+    hosting: str = field(default_factory=_mode_from_environment)
 
     @classmethod
     def from_environment(cls) -> "PageContext":
@@ -60,15 +89,20 @@ class PageContext:
         )
 
     @classmethod
-    def from_query(cls, query: str, script_name: str = "/voila/render/heatmap.ipynb") -> "PageContext":
+    def from_query(cls, query: str, script_name: str = "/voila/render/heatmap.ipynb",
+                   hosting: str | None = None) -> "PageContext":
+        """A page as a test (or a simulation) describes it; ``hosting`` defaults to the environment's."""
         params = {k: v[-1] for k, v in parse_qs(query.lstrip("?"), keep_blank_values=True).items()}
-        return cls(params=params, script_name=script_name, server_name="127.0.0.1", server_port="8866")
+        return cls(params=params, script_name=script_name, server_name="127.0.0.1", server_port="8866",
+                   hosting=hosting or _mode_from_environment())
 
     def get(self, name: str) -> str:
         return self.params.get(name, "").strip()
 
-    def passthrough(self) -> dict[str, str]:
-        return {k: self.params[k] for k in PASS_THROUGH if self.params.get(k)}
+    @property
+    def live_joining(self) -> bool:
+        """May people join a workshop by code here? Only under ``relworkbook serve``."""
+        return self.hosting == STANDALONE
 
     def guessed_base_url(self) -> str:
         """The notebook's address as the server saw it (before the browser tells us)."""

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 if TYPE_CHECKING:  # pragma: no cover - types only
-    from .components.downloads import DownloadFile
+    from .files import DownloadFile
     from .config import Settings
     from .store import Note, Response, Workshop
 

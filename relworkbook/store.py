@@ -18,10 +18,11 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 from .errors import FriendlyError
 
@@ -239,7 +240,7 @@ def _friendly(what: str) -> Callable[[_Method], _Method]:
 
     def wrap(method: _Method) -> _Method:
         @functools.wraps(method)
-        def run(self: "Store", *args: Any, **kwargs: Any) -> Any:
+        def run(self: Store, *args: Any, **kwargs: Any) -> Any:
             try:
                 return method(self, *args, **kwargs)
             except sqlite3.Error as exc:
@@ -370,6 +371,9 @@ class Store:
             # FULL: a committed answer survives a power cut, not only a killed server.
             db.execute("PRAGMA synchronous = FULL")
             db.execute("PRAGMA foreign_keys = ON")
+            # Freed pages are zeroed: a moment made private, or a superseded
+            # version, leaves no readable copy behind in the file.
+            db.execute("PRAGMA secure_delete = ON")
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise FriendlyError(_newer_message(self.path, version))

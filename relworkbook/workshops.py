@@ -4,15 +4,23 @@ A facilitator gets a short join code for the room, a participant link, and a
 separate facilitator link with a secret key. Only a hash of each secret is
 stored, so a copy of the database does not let anyone act as a facilitator or
 step into a participant's answers.
+
+Links carry the kit's own parameters and nothing else: never a hosting
+server's ``token`` (on Binder that token runs code on the whole server). A
+page that sees wrong codes, keys or personal links again and again is made
+to wait (:class:`AttemptGuard`), so codes cannot be guessed from a page.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, TypeVar
 from urllib.parse import urlencode
 
 from .config import MAX_LABEL_CHARS, MAX_NAME_CHARS
@@ -20,9 +28,20 @@ from .errors import FriendlyError
 from .store import Participant, Store, Workshop
 from .text import clean_text
 
+if TYPE_CHECKING:
+    from .content import UiText
+
+T = TypeVar("T")
+
 #: No 0/O, 1/I/L: codes are read aloud and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
+
+#: Wrong guesses a page may make before it has to wait; then the wait starts
+#: at FIRST_WAIT_SECONDS and doubles with each further wrong guess.
+FREE_ATTEMPTS = 5
+FIRST_WAIT_SECONDS = 5.0
+MAX_WAIT_SECONDS = 300.0
 
 
 def hash_secret(secret: str) -> str:
@@ -45,6 +64,29 @@ def normalise_code(typed: str) -> str:
 def format_code(code: str) -> str:
     """Show codes in two halves, easier to read out: ``ABC-DEF``."""
     return f"{code[:3]}-{code[3:]}" if len(code) == CODE_LENGTH else code
+
+
+class WrongGuess(FriendlyError):
+    """A code, facilitator key or personal link that opens nothing.
+
+    Its own class so that a page's :class:`AttemptGuard` counts these, and
+    only these: a blank code box or a closed round is no guess.
+    """
+
+
+class WrongCode(WrongGuess):
+    """No workshop of this workbook has the code.
+
+    A code that exists but belongs to another workbook gets this same error,
+    word for word, so someone trying codes learns nothing about which exist.
+    """
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(
+            f"There is no workshop with the code {format_code(code)} here. Please check the code, "
+            "and that you opened the link your facilitator shared."
+        )
 
 
 @dataclass(frozen=True)
@@ -85,23 +127,15 @@ def find_workshop(store: Store, typed_code: str, workbook: str) -> Workshop:
     if not code:
         raise FriendlyError("Please type the workshop code your facilitator gave you.")
     workshop = store.workshop_by_code(code)
-    if workshop is None:
-        raise FriendlyError(
-            f"There is no workshop with the code {format_code(code)}. "
-            "Check the code on the facilitator's screen and try again."
-        )
-    if workshop.workbook != workbook:
-        raise FriendlyError(
-            f"The code {format_code(code)} is for a different workbook. "
-            "Please use the link your facilitator shared."
-        )
+    if workshop is None or workshop.workbook != workbook:
+        raise WrongCode(code)
     return workshop
 
 
 def open_as_facilitator(store: Store, typed_code: str, key: str, workbook: str) -> FacilitatorAccess:
     workshop = find_workshop(store, typed_code, workbook)
     if not key or not hmac.compare_digest(hash_secret(key), workshop.key_hash):
-        raise FriendlyError(
+        raise WrongGuess(
             "That facilitator link is not complete or not right. Open the facilitator link exactly "
             "as it was given when the workshop started."
         )
@@ -133,7 +167,7 @@ def resume(store: Store, typed_code: str, token: str, workbook: str) -> Membersh
     workshop = find_workshop(store, typed_code, workbook)
     participant = store.participant_by_token_hash(workshop.id, hash_secret(token or ""))
     if participant is None:
-        raise FriendlyError(
+        raise WrongGuess(
             "We could not find your earlier answers with that personal link. You can join again as new."
         )
     return Membership(workshop, participant, token)
@@ -145,13 +179,73 @@ def page_link(base_url: str, **params: str) -> str:
     return f"{base_url}?{query}" if query else base_url
 
 
-def participant_link(base_url: str, code: str, extra: dict[str, str] | None = None) -> str:
-    return page_link(base_url, **(extra or {}), join=code)
+def participant_link(base_url: str, code: str) -> str:
+    return page_link(base_url, join=code)
 
 
-def facilitator_link(base_url: str, code: str, key: str, extra: dict[str, str] | None = None) -> str:
-    return page_link(base_url, **(extra or {}), facilitate=code, key=key)
+def facilitator_link(base_url: str, code: str, key: str) -> str:
+    return page_link(base_url, facilitate=code, key=key)
 
 
-def resume_link(base_url: str, code: str, token: str, extra: dict[str, str] | None = None) -> str:
-    return page_link(base_url, **(extra or {}), join=code, me=token)
+def resume_link(base_url: str, code: str, token: str) -> str:
+    return page_link(base_url, join=code, me=token)
+
+
+# -- slowing down guessing ------------------------------------------------------
+
+
+def wait_after(failures: int) -> float:
+    """Seconds to wait after ``failures`` wrong guesses in a row.
+
+    None for the first few (people mistype), then 5 s, 10 s, 20 s ... at most
+    5 minutes: a person hardly notices, while trying codes one by one (31**6
+    of them) from a page becomes hopeless.
+    """
+    if failures < FREE_ATTEMPTS:
+        return 0.0
+    doublings = min(failures - FREE_ATTEMPTS, 16)  # no giant powers: the cap is reached long before
+    return min(FIRST_WAIT_SECONDS * 2**doublings, MAX_WAIT_SECONDS)
+
+
+def wait_message(ui: "UiText", seconds: float) -> str:
+    """How long to wait, rounded up: to 5 seconds under a minute and a half, else to minutes."""
+    if seconds <= 90:
+        return ui("wait_seconds", seconds=5 * math.ceil(seconds / 5))
+    return ui("wait_minutes", minutes=math.ceil(seconds / 60))
+
+
+class AttemptGuard:
+    """One page's checks of codes, facilitator keys and personal links.
+
+    Every check a visitor can repeat goes through :meth:`attempt`. After
+    FREE_ATTEMPTS wrong guesses in a row each further try is refused, without
+    looking at the code, until a growing wait is over; a right answer starts
+    the count again. A wrong code is answered in the pack's words, naming this
+    page's workbook, so a participant on the wrong page knows what to do. The
+    clock is injectable so tests need not sleep.
+    """
+
+    def __init__(self, ui: "UiText", title: str, clock: Callable[[], float] = time.monotonic):
+        self.ui, self.title, self.clock = ui, title, clock
+        self.failures = 0
+        self.blocked_until = 0.0
+
+    def wait_left(self) -> float:
+        """Seconds before the next try is looked at (0 when it may go ahead)."""
+        return max(0.0, self.blocked_until - self.clock())
+
+    def attempt(self, check: Callable[[], T]) -> T:
+        """Run ``check`` unless this page must wait; count it if it was a wrong guess."""
+        left = self.wait_left()
+        if left > 0:
+            raise FriendlyError(wait_message(self.ui, left))
+        try:
+            result = check()
+        except WrongGuess as exc:
+            self.failures += 1
+            self.blocked_until = self.clock() + wait_after(self.failures)
+            if isinstance(exc, WrongCode):
+                raise WrongGuess(self.ui("wrong_code", code=format_code(exc.code), title=self.title)) from None
+            raise
+        self.failures = 0
+        return result

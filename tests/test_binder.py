@@ -11,6 +11,10 @@ here, so instead:
   it (postBuild's config in $HOME, the server started through binder/start
   from the repository root, Voila as a server extension under a /user/...
   prefix), renders every workbook without an error, in HTTP and in Chromium.
+* There, opened the way Binder opens it (``?token=...`` in the address), no
+  link the kit draws carries the token, the address bar loses it, and the
+  welcome screen explains why joining by code is off instead of offering it:
+  on a Jupyter server the token lets whoever holds it run code.
 """
 
 from __future__ import annotations
@@ -283,28 +287,49 @@ def test_every_workbook_renders_in_voila_on_a_binder_like_server(binder_server):
     assert not failures, f"{failures}\n--- server log ---\n{binder_server['log']()}"
 
 
+# Binder's own address carries the server's token. This test server has none
+# (token auth off), so the parameter is simply ignored by it, yet the kit sees
+# it in the page's query exactly as it would on mybinder.org.
+BINDER_TOKEN = "binder-t0ken"
+
+
 @pytest.mark.browser
 @pytest.mark.timeout(300)
 def test_badge_page_shows_its_widgets_and_links_stay_on_binder(binder_server, chromium):
-    """What a visitor of the badge sees: widgets drawn, links under /user/<id>/."""
+    """What a visitor of the badge sees: widgets drawn, links under /user/<id>/, never the token."""
+    from relworkbook.content import load_ui
+
+    ui = load_ui()
     base = binder_server["base"]
     render = base + "voila/render/workbooks/"
     page = chromium.new_page()
     try:
         page.set_default_timeout(60_000)
-        page.goto(render + "index.ipynb")
+        page.goto(render + f"index.ipynb?token={BINDER_TOKEN}")
         links = page.locator(".jupyter-widgets a[href*='.ipynb']")  # drawn by a widget
         links.first.wait_for()
         hrefs = links.evaluate_all("links => links.map(a => a.href)")
         text = page.locator("body").inner_text()
         assert not problems(text), text
+        assert ui("landing_shared") in text
 
         for href in hrefs:  # relative links, so they keep Binder's prefix and folder
             assert href.startswith(render), f"{href} leaves {render}"
-            page.goto(href)
+            assert "token" not in href, f"{href} hands out the server's token"
+            page.goto(href + f"?token={BINDER_TOKEN}")
             page.locator(".jupyter-widgets").first.wait_for()
+            page.get_by_text(ui("shared_title")).wait_for()  # no joining by code on a Jupyter server
             page.wait_for_timeout(1000)  # let late widgets draw
             text = page.locator("body").inner_text()
             assert not problems(text), f"{href}:\n{text}"
+            assert page.get_by_role("button", name=ui("join_button")).count() == 0
+            drawn = page.locator(".jupyter-widgets").evaluate_all("els => els.map(e => e.innerHTML).join(' ')")
+            assert BINDER_TOKEN not in drawn and "token=" not in drawn, href
+
+        # A join link opened with the token: the explanation, and the address bar loses the token.
+        page.goto(render + f"heatmap.ipynb?token={BINDER_TOKEN}&join=ABCDEF")
+        page.get_by_text(ui("shared_title")).wait_for()
+        page.wait_for_function("() => !window.location.search.includes('token')")
+        assert page.url == render + "heatmap.ipynb?join=ABCDEF", page.url
     finally:
         page.close()

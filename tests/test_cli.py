@@ -79,6 +79,20 @@ def test_export_and_import_round_trip_from_the_command_line(tmp_path, monkeypatc
 
 
 @pytest.mark.parametrize("bad", [["serve", "--port", "abc"], ["nonsense"]])
-def test_bad_arguments_get_usage_not_tracebacks(bad):
+def test_bad_arguments_get_one_line_not_tracebacks(bad):
     done = run(*bad)
-    assert done.returncode == 2 and "usage:" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "--help" in done.stderr
+
+
+def test_a_missing_file_is_one_line(tmp_path):
+    import os
+
+    env = {**os.environ, "RELWORKBOOK_DATA": str(tmp_path / "w.sqlite3")}
+    from relworkbook.store import Store
+    from relworkbook.workshops import start_workshop
+
+    code = start_workshop(Store(tmp_path / "w.sqlite3"), workbook="heatmap").workshop.code
+    done = subprocess.run([sys.executable, "-m", "relworkbook.cli", "import", str(tmp_path / "nope.json"),
+                           "--code", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "nope.json" in done.stderr

@@ -298,5 +298,16 @@ def test_participant_download_is_reimportable(store, pack):
     document = json.loads(p.view.downloads.files[0].data)
     assert document["workshop"]["code"] == facilitator.access.workshop.code
     assert document["responses"][0]["group"] == "staff"
-    assert to_json(responses_document("heatmap", store.responses(facilitator.access.workshop.id),
-                                      facilitator.access.workshop))
+    # Re-import it into another workshop: the same answers arrive, once.
+    from relworkbook.exchange import import_responses
+    from relworkbook.heatmap.model import payload_check
+    from relworkbook.workshops import start_workshop
+
+    target = start_workshop(store, workbook="heatmap").workshop
+    data = p.view.downloads.files[0].data
+    assert import_responses(store, target, "heatmap", data, "mine.json", payload_check(pack),
+                            allow_other_workshop=True) == 1
+    assert import_responses(store, target, "heatmap", data, "mine.json", payload_check(pack),
+                            allow_other_workshop=True) == 0
+    [imported] = store.responses(target.id)
+    assert imported.payload == document["responses"][0]["answers"] and imported.group_label == "staff"

@@ -25,9 +25,9 @@ function render({ model, el }) {
 
   const applyQuery = () => {
     const query = model.get("replace_query");
-    if (!query) return;
+    if (!query) return;  // "" means: leave the address as it is
     const url = new URL(window.location.href);
-    url.search = query;
+    url.search = query === "?" ? "" : query;  // "?" means: no query at all
     window.history.replaceState(null, "", url.toString());
     model.set("href", url.toString());
     model.save_changes();

@@ -8,23 +8,13 @@ browser saves it without another request, which also works on Binder.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 
 import ipywidgets as widgets
 
+from ..files import DownloadFile
 from ..text import esc
 
-
-@dataclass(frozen=True)
-class DownloadFile:
-    label: str
-    filename: str
-    data: bytes
-    mime: str
-
-    @classmethod
-    def text(cls, label: str, filename: str, text: str, mime: str) -> "DownloadFile":
-        return cls(label, filename, text.encode("utf-8"), mime)
+__all__ = ["DownloadFile", "DownloadLinks", "download_link_html"]
 
 
 def download_link_html(file: DownloadFile) -> str:

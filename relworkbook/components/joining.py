@@ -3,6 +3,12 @@
 Three doors, as simple as a Mentimeter code: join a workshop with a code (or
 a link that fills it in), use the workbook on your own, or start a workshop
 as its facilitator.
+
+Inside a Jupyter server (Binder, JupyterHub, a plain ``voila``) the first
+door is not offered: anyone given that page's address could run code on the
+server (see ``relworkbook.page.hosting_mode``). The panel says why and what
+works there instead: one screen for a team, or a copy each and answer files
+for the facilitator to add.
 """
 
 from __future__ import annotations
@@ -15,10 +21,19 @@ from ..content import UiText
 from ..errors import guarded
 from ..store import Store
 from ..text import esc
-from ..workshops import FacilitatorAccess, Membership, format_code, join, start_workshop
+from ..workshops import AttemptGuard, FacilitatorAccess, Membership, format_code, join, start_workshop
 from .status import StatusLine
 
 FULL_WIDTH = widgets.Layout(width="100%", max_width="420px")
+
+
+def shared_note_html(ui: UiText) -> str:
+    """Why joining by code is off on a Jupyter server, what is safe there, and the command for live joining."""
+    return (
+        f'<div class="rw-shared-note"><h3>{esc(ui("shared_title"))}</h3><p>{esc(ui("shared_text"))}</p>'
+        f'<p>{esc(ui("shared_serve"))}<br><code style="word-break:break-all">{esc(ui("shared_command"))}</code>'
+        "</p></div>"
+    )
 
 
 class JoinPanel(widgets.VBox):
@@ -32,9 +47,12 @@ class JoinPanel(widgets.VBox):
         on_joined: Callable[[Membership], None],
         on_solo: Callable[[], None],
         on_started: Callable[[FacilitatorAccess], None],
+        guard: AttemptGuard,
+        live_joining: bool,
         default_min_group: int = 3,
     ):
         self.ui, self.store, self.workbook = ui, store, workbook
+        self.guard, self.live_joining = guard, live_joining
         self._on_joined, self._on_solo, self._on_started = on_joined, on_solo, on_started
         self.default_min_group = default_min_group
         self.status = StatusLine()
@@ -57,6 +75,7 @@ class JoinPanel(widgets.VBox):
         # Arriving by a workshop link, going solo must say it leaves the group out.
         self.solo_button = widgets.Button(description=ui("solo_button_from_link" if code else "solo_button"),
                                           icon="user")
+        self.together_button = widgets.Button(description=ui("shared_together_button"), icon="users")
         self.title = widgets.Text(
             description=ui("start_title_label"), layout=FULL_WIDTH, style={"description_width": "initial"}
         )
@@ -65,18 +84,24 @@ class JoinPanel(widgets.VBox):
         show = self.status.error
         self.join_button.on_click(guarded(show)(self._join))
         self.solo_button.on_click(guarded(show)(lambda _b: self._on_solo()))
+        self.together_button.on_click(guarded(show)(lambda _b: self._on_solo()))
         self.start_button.on_click(guarded(show)(self._start))
 
-        intro = widgets.HTML(
-            f"<h2>{esc(ui('welcome_title'))}</h2><p>{esc(ui('welcome_text'))}</p>"
-        )
+        row = widgets.Layout(flex_flow="row wrap")
+        if live_joining:
+            intro = widgets.HTML(f"<h2>{esc(ui('welcome_title'))}</h2><p>{esc(ui('welcome_text'))}</p>")
+            children = [intro, self.code, self.name, self.group,
+                        widgets.HBox([self.join_button, self.solo_button], layout=row), self.status]
+            start_hint = []
+        else:
+            from_link = f"<p><b>{esc(ui('shared_from_link', code=format_code(code)))}</b></p>" if code else ""
+            intro = widgets.HTML(f"<h2>{esc(ui('welcome_title'))}</h2>{from_link}{shared_note_html(ui)}")
+            children = [intro, widgets.HBox([self.together_button, self.solo_button], layout=row), self.status]
+            start_hint = [widgets.HTML(f"<p>{esc(ui('shared_start_hint'))}</p>")]
         starting = widgets.VBox(
-            [widgets.HTML(f"<h3>{esc(ui('start_heading'))}</h3>"), self.title, self.start_button],
+            [widgets.HTML(f"<h3>{esc(ui('start_heading'))}</h3>"), *start_hint, self.title, self.start_button],
             layout=widgets.Layout(margin="24px 0 0 0", border_top="1px solid #ddd"),
         )
-        children = [intro, self.code, self.name, self.group,
-                    widgets.HBox([self.join_button, self.solo_button], layout=widgets.Layout(flex_flow="row wrap")),
-                    self.status]
         # A participant who arrived by link sees only what they need.
         if not code:
             children.append(starting)
@@ -84,12 +109,14 @@ class JoinPanel(widgets.VBox):
         self.add_class("rw-join")
 
     def _join(self, _source=None) -> None:
+        if not self.live_joining:  # the button is not shown; a stray message must not join either
+            return
         self.join_button.disabled = True
         try:
-            membership = join(
+            membership = self.guard.attempt(lambda: join(
                 self.store, self.code.value, self.workbook,
                 display_name=self.name.value, group_label=self.group.value,
-            )
+            ))
         finally:
             self.join_button.disabled = False
         self._on_joined(membership)

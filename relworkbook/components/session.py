@@ -4,6 +4,11 @@ The join code in large letters, the participant link and its QR code, the
 facilitator's own private link, how many have joined and submitted, and the
 switches every workbook shares: close/reopen the round, show results to
 participants, the smallest group shown (k), and new rounds.
+
+Inside a Jupyter server (Binder, JupyterHub) people cannot safely join by
+code, so there the panel shows no join code, participant link or QR code:
+it says why, how answer files reach the facilitator instead, and keeps the
+facilitator's own link.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from ..errors import FriendlyError, guarded
 from ..store import Store, Workshop
 from ..text import clean_text, esc
 from ..workshops import format_code
+from .joining import shared_note_html
 from .status import StatusLine
 
 
@@ -63,6 +69,7 @@ class SessionPanel(widgets.VBox):
         super().__init__([self.heading, self.links, self.counts, controls, help_text, rounds, self.status])
         self.add_class("rw-session")
         self.links_for: tuple[str, str] = ("", "")
+        self.live_joining = True  # until the shell says this server cannot offer it
         self._render_state()
 
     # -- what the panel shows -------------------------------------------------
@@ -79,9 +86,22 @@ class SessionPanel(widgets.VBox):
             f'<p><b>{esc(self.ui("participant_link"))}:</b><br>'
             f'<a class="rw-participant-link" href="{esc(participant_link)}" target="_blank" '
             f'rel="noopener">{esc(participant_link)}</a></p>'
+            f"{self._facilitator_link_html(facilitator_link)}</div></div>"
+        )
+
+    def show_without_joining(self, facilitator_link: str) -> None:
+        """On a Jupyter server: why nobody joins by code, how files come in, and the facilitator's own link."""
+        if self.links_for == ("", facilitator_link) and not self.live_joining:
+            return
+        self.links_for = ("", facilitator_link)
+        self.live_joining = False
+        self._render_state()  # the join code goes: it would only invite people to try it
+        self.links.value = shared_note_html(self.ui) + self._facilitator_link_html(facilitator_link)
+
+    def _facilitator_link_html(self, link: str) -> str:
+        return (
             f'<details><summary>{esc(self.ui("facilitator_link"))}</summary>'
-            f'<code class="rw-facilitator-link" style="word-break:break-all">{esc(facilitator_link)}</code>'
-            "</details></div></div>"
+            f'<code class="rw-facilitator-link" style="word-break:break-all">{esc(link)}</code></details>'
         )
 
     def show_counts(self, submitted: int, names: list[str] = ()) -> None:
@@ -102,11 +122,11 @@ class SessionPanel(widgets.VBox):
     def _render_state(self) -> None:
         w = self.workshop
         title = w.title or "Workshop"
-        self.heading.value = (
-            f'<h2 style="margin-bottom:0">{esc(title)}</h2>'
+        code = (
             f'<div class="rw-code" style="font-size:2.6em;font-weight:700;letter-spacing:0.08em">'
             f"{esc(format_code(w.code))}</div>"
-        )
+        ) if self.live_joining else ""
+        self.heading.value = f'<h2 style="margin-bottom:0">{esc(title)}</h2>{code}'
         self.lock_button.description = self.ui("unlock_button") if w.locked else self.ui("lock_button")
         self.lock_button.icon = "unlock" if w.locked else "lock"
         self.reveal_button.description = self.ui("hide_button") if w.revealed else self.ui("reveal_button")

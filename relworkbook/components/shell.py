@@ -11,6 +11,11 @@ The page's address decides the screen:
 A workbook subclasses the shell and supplies three views. The shell owns the
 store, the words, the browser bridge, live refresh and error handling, so a
 workbook holds only what is particular to it.
+
+Links the shell shows, and the address it writes to the address bar, carry the
+kit's own parameters only: never a Jupyter server's ``token``, which on Binder
+would let whoever gets the link run code on the server. Whether people may
+join by code at all depends on who serves the page (``PageContext.hosting``).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from ..page import PageContext, base_of
 from ..store import Store, open_store
 from ..text import esc
 from ..workshops import (
+    AttemptGuard,
     FacilitatorAccess,
     Membership,
     facilitator_link,
@@ -70,12 +76,16 @@ class WorkbookShell(widgets.VBox):
                  settings: Settings | None = None):
         self.settings = settings or Settings.from_env()
         self.page = page if page is not None else PageContext()
-        self.store = store if store is not None else open_store(self.settings.data_url)
+        self.store: Store | None = store  # opened below, where a broken file gets its message on the page
         self.ui: UiText = load_ui(self.settings)
         self.status = StatusLine()
         self.bridge = PageBridge()
         self.body = widgets.VBox()
         self.personal = widgets.HTML()  # a participant's resume link
+        self.device_note = widgets.VBox()  # "these are the answers of ..." on a device others may use
+        # Every code, key or personal link this page checks goes through one
+        # guard, so guessing them from a page soon means waiting.
+        self.guard = AttemptGuard(self.ui, self.workbook_title())
         self.screen = "start"
         self.view: Any = None
         self.membership: Membership | None = None
@@ -83,13 +93,17 @@ class WorkbookShell(widgets.VBox):
         self.bridge.observe(guarded(self.status.error)(self._browser_address), names="href")
         self.bridge.observe(guarded(self.status.error)(self._browser_memory), names="recalled")
         self.bridge.on_tick(self.refresh)
-        super().__init__([widgets.HTML(_PAGE_CSS), self.bridge, self.status, self.body, self.personal])
+        super().__init__([widgets.HTML(_PAGE_CSS), self.bridge, self.device_note, self.status, self.body,
+                          self.personal])
         self.add_class("rw-shell")
         try:
+            if self.store is None:
+                self.store = open_store(self.settings.data_url)
             self._route()
         except Exception as exc:  # noqa: BLE001 - a bad link still gets a usable page
             report(exc, self.status.error)
-            self.show_join(code="")
+            if self.store is not None:  # with no store, the message is all there is to show
+                self.show_join(code="")
 
     @classmethod
     def for_this_page(cls, **kwargs: Any) -> "WorkbookShell":
@@ -115,15 +129,22 @@ class WorkbookShell(widgets.VBox):
     def solo_view(self) -> widgets.Widget:
         raise NotImplementedError
 
+    def workbook_title(self) -> str:
+        """The workbook's name as its pack gives it (the wrong-code message names the page)."""
+        return getattr(getattr(self, "pack", None), "title", "") or self.workbook
+
     # -- routing -----------------------------------------------------------------
 
     def _route(self) -> None:
         page = self.page
         if page.get("facilitate"):
-            access = open_as_facilitator(self.store, page.get("facilitate"), page.get("key"), self.workbook)
+            access = self.guard.attempt(
+                lambda: open_as_facilitator(self.store, page.get("facilitate"), page.get("key"), self.workbook))
             self.show_facilitator(access)
         elif page.get("join") and page.get("me"):
-            self.show_participant(resume(self.store, page.get("join"), page.get("me"), self.workbook), resumed=True)
+            membership = self.guard.attempt(
+                lambda: resume(self.store, page.get("join"), page.get("me"), self.workbook))
+            self.show_participant(membership, resumed=True)
         elif page.get("solo"):
             self.show_solo()
         else:
@@ -131,35 +152,64 @@ class WorkbookShell(widgets.VBox):
 
     def _show(self, screen: str, view: widgets.Widget, tick_seconds: float) -> None:
         self.screen, self.view = screen, view
+        self.device_note.children = ()
         self.body.children = (view,)
         self.bridge.tick_seconds = tick_seconds
 
     def show_join(self, code: str = "") -> None:
+        self.membership = self.access = None
+        self.personal.value = ""
+        code = normalise_code(code)
         panel = JoinPanel(
-            ui=self.ui, store=self.store, workbook=self.workbook, code=normalise_code(code),
+            ui=self.ui, store=self.store, workbook=self.workbook, code=code,
             on_joined=lambda m: self.show_participant(m, resumed=False),
             on_solo=self.show_solo, on_started=self.show_facilitator,
+            guard=self.guard, live_joining=self.page.live_joining,
             default_min_group=self.settings.min_group,
         )
         self._show("join", panel, 0)
+        # Also drops anything else from the address bar, a Jupyter token above
+        # all ("?" clears the query: see bridge.js).
+        self.bridge.replace_query = _query(join=code) if code else "?"
 
-    def show_participant(self, membership: Membership, resumed: bool) -> None:
+    def show_participant(self, membership: Membership, resumed: bool, from_memory: bool = False) -> None:
+        """A participant's screen; ``from_memory``: resumed from this browser's memory, not a personal link."""
         self.membership, self.access = membership, None
         name = membership.participant.display_name
         message = self.ui("resumed") if resumed else self.ui("joined", title=membership.workshop.title or "the workshop")
         self.status.success(message + (f" ({name})" if name else ""))  # StatusLine escapes it
         self._show("participant", self.participant_view(membership, resumed), PARTICIPANT_POLL_SECONDS)
+        if from_memory:
+            self.device_note.children = self._device_note(membership)
         code, token = membership.workshop.code, membership.token
-        self.bridge.replace_query = _query(self.page.passthrough(), join=code, me=token)
+        self.bridge.replace_query = _query(join=code, me=token)
         self.bridge.remember_value(f"{self.workbook}:{code}", token)
         self._show_personal_link()
+
+    def _device_note(self, membership: Membership) -> tuple[widgets.Widget, ...]:
+        """Whose answers these are, for a device people share (a family tablet, a library PC)."""
+        name = membership.participant.display_name or self.ui("device_someone")
+        text = widgets.HTML(
+            '<p class="rw-device-note" style="margin:6px 0;padding:8px 10px;border-radius:6px;'
+            f'background:#fff6e0;color:#4a3500">{esc(self.ui("device_answers", name=name))}</p>'
+        )
+        button = widgets.Button(description=self.ui("device_not_you"), icon="user-plus")
+        button.on_click(guarded(self.status.error)(lambda _b: self.join_as_someone_new()))
+        return text, button
+
+    def join_as_someone_new(self) -> None:
+        """Forget the personal link this device remembers; the empty join form, code filled in."""
+        code = self.membership.workshop.code if self.membership else normalise_code(self.page.get("join"))
+        self.bridge.remember_value(f"{self.workbook}:{code}", None)
+        self.status.clear()
+        self.show_join(code=code)
 
     def show_facilitator(self, access: FacilitatorAccess) -> None:
         self.access, self.membership = access, None
         self.status.clear()
         self.personal.value = ""
         self._show("facilitator", self.facilitator_view(access), FACILITATOR_POLL_SECONDS)
-        self.bridge.replace_query = _query(self.page.passthrough(), facilitate=access.workshop.code, key=access.key)
+        self.bridge.replace_query = _query(facilitate=access.workshop.code, key=access.key)
         self._show_facilitator_links()
 
     def show_solo(self) -> None:
@@ -167,7 +217,7 @@ class WorkbookShell(widgets.VBox):
         self.personal.value = ""
         self.status.info(self.ui("solo_mode"))
         self._show("solo", self.solo_view(), 0)
-        self.bridge.replace_query = _query(self.page.passthrough(), solo="1")
+        self.bridge.replace_query = _query(solo="1")
 
     # -- links ---------------------------------------------------------------------
 
@@ -180,8 +230,7 @@ class WorkbookShell(widgets.VBox):
     def _show_personal_link(self) -> None:
         if self.membership is None:
             return
-        link = resume_link(self.base_url(), self.membership.workshop.code, self.membership.token,
-                           self.page.passthrough())
+        link = resume_link(self.base_url(), self.membership.workshop.code, self.membership.token)
         self.personal.value = (
             f'<details class="rw-personal" style="margin-top:16px"><summary>{esc(self.ui("resume_show"))}'
             f'</summary><p>{esc(self.ui("resume_hint"))}</p><code style="word-break:break-all">{esc(link)}</code>'
@@ -191,12 +240,12 @@ class WorkbookShell(widgets.VBox):
     def _show_facilitator_links(self) -> None:
         if self.access is None or not hasattr(self.view, "session"):
             return
-        extra = self.page.passthrough()
-        code = self.access.workshop.code
-        self.view.session.show_links(
-            participant_link(self.base_url(), code, extra),
-            facilitator_link(self.base_url(), code, self.access.key, extra),
-        )
+        code, base = self.access.workshop.code, self.base_url()
+        own_link = facilitator_link(base, code, self.access.key)
+        if self.page.live_joining:
+            self.view.session.show_links(participant_link(base, code), own_link)
+        else:
+            self.view.session.show_without_joining(own_link)
 
     # -- the browser's news ------------------------------------------------------------
 
@@ -205,7 +254,11 @@ class WorkbookShell(widgets.VBox):
         self._show_facilitator_links()
 
     def _browser_memory(self, change) -> None:
-        """A participant who comes back by the plain join link gets their answers back."""
+        """A participant who comes back by the plain join link gets their answers back.
+
+        The device may be shared, so the screen says whose answers they are
+        and offers to join as someone new instead.
+        """
         if self.screen != "join":
             return
         code = normalise_code(self.page.get("join"))
@@ -217,7 +270,7 @@ class WorkbookShell(widgets.VBox):
         except FriendlyError:
             self.bridge.remember_value(f"{self.workbook}:{code}", None)  # stale: forget it
             return
-        self.show_participant(membership, resumed=True)
+        self.show_participant(membership, resumed=True, from_memory=True)
 
     def refresh(self) -> None:
         """Look for news in the store (called on each browser tick)."""
@@ -225,7 +278,8 @@ class WorkbookShell(widgets.VBox):
             guarded(self.status.error)(self.view.refresh)()
 
 
-def _query(extra: dict[str, str], **params: str) -> str:
+def _query(**params: str) -> str:
+    """The address bar's query: the kit's own parameters and nothing else."""
     from urllib.parse import urlencode
 
-    return urlencode({**extra, **params})
+    return urlencode(params)

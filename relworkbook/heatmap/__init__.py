@@ -1,45 +1,24 @@
 """The Relationships Heatmap workbook.
 
-``HeatmapWorkbook.for_this_page()`` is all a notebook needs. The facilitator's
-module (Altair, vl-convert) is imported only when a facilitator view opens,
-so a participant's kernel stays small.
+``HeatmapWorkbook.for_this_page()`` is all a notebook needs. The package
+itself is light: the page (``app.py``, ipywidgets) loads only when
+``HeatmapWorkbook`` is asked for, so the pure model and reports import without
+widgets; the facilitator's module (Altair, vl-convert) loads only when a
+facilitator view opens, so a participant's kernel stays small.
 """
 
 from __future__ import annotations
 
-from ..components.shell import WorkbookShell
-from ..content import HeatmapPack, load_heatmap
-from ..workshops import FacilitatorAccess, Membership
-from .model import WORKBOOK
+from typing import Any
 
-
-class HeatmapWorkbook(WorkbookShell):
-    workbook = WORKBOOK
-
-    @classmethod
-    def prepare(cls, settings) -> None:
-        super().prepare(settings)
-        load_heatmap(settings)
-        from . import participant  # noqa: F401 - warm the participant's path, not the facilitator's
-
-    @property
-    def pack(self) -> HeatmapPack:
-        return load_heatmap(self.settings)
-
-    def participant_view(self, membership: Membership, resumed: bool):
-        from .participant import ParticipantView
-
-        return ParticipantView(pack=self.pack, ui=self.ui, store=self.store, membership=membership)
-
-    def facilitator_view(self, access: FacilitatorAccess):
-        from .facilitator import FacilitatorView
-
-        return FacilitatorView(pack=self.pack, ui=self.ui, store=self.store, access=access)
-
-    def solo_view(self):
-        from .participant import SoloView
-
-        return SoloView(pack=self.pack, ui=self.ui)
-
+from .spec import WORKBOOK
 
 __all__ = ["HeatmapWorkbook", "WORKBOOK"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "HeatmapWorkbook":
+        from .app import HeatmapWorkbook
+
+        return HeatmapWorkbook
+    raise AttributeError(f"module 'relworkbook.heatmap' has no attribute {name!r}")

@@ -20,7 +20,7 @@ from ..errors import FriendlyError
 if TYPE_CHECKING:  # pragma: no cover
     from ..store import Response
 
-WORKBOOK = "heatmap"
+from .spec import WORKBOOK  # noqa: E402 - one name, defined with the registration
 
 #: One participant's answers: statement id -> rating, or None for "don't know".
 Ratings = Mapping[str, "int | None"]

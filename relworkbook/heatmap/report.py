@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import charts
-from ..components.downloads import DownloadFile
+from ..files import DownloadFile
 from ..content import HeatmapPack
 from ..exchange import responses_document, to_csv, to_json
 from ..store import Note, Response, Workshop

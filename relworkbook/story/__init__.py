@@ -1,48 +1,23 @@
 """The Story Weaving workbook: tell, weave and bottle the spirit.
 
 ``StoryWorkbook.for_this_page()`` is all the notebook needs. As with the
-heatmap, Altair and vl-convert load only in the facilitator's kernel.
+heatmap, the package is light: the page (``app.py``, ipywidgets) loads only
+when ``StoryWorkbook`` is asked for, and Altair and vl-convert only in the
+facilitator's kernel.
 """
 
 from __future__ import annotations
 
-from ..components.shell import WorkbookShell
-from ..workshops import FacilitatorAccess, Membership
+from typing import Any
 
-WORKBOOK = "story-weaving"
-
-
-class StoryWorkbook(WorkbookShell):
-    workbook = WORKBOOK
-
-    @classmethod
-    def prepare(cls, settings) -> None:
-        super().prepare(settings)
-        from . import participant  # noqa: F401 - the participant's path, not the facilitator's
-        from .pack import load_story_pack
-
-        load_story_pack(settings)
-
-    @property
-    def pack(self):
-        from .pack import load_story_pack
-
-        return load_story_pack(self.settings)
-
-    def participant_view(self, membership: Membership, resumed: bool):
-        from .participant import StoryParticipantView
-
-        return StoryParticipantView(pack=self.pack, store=self.store, membership=membership)
-
-    def facilitator_view(self, access: FacilitatorAccess):
-        from .facilitator import StoryFacilitatorView
-
-        return StoryFacilitatorView(pack=self.pack, ui=self.ui, store=self.store, access=access)
-
-    def solo_view(self):
-        from .participant import StorySoloView
-
-        return StorySoloView(pack=self.pack)
-
+from .spec import WORKBOOK
 
 __all__ = ["StoryWorkbook", "WORKBOOK"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "StoryWorkbook":
+        from .app import StoryWorkbook
+
+        return StoryWorkbook
+    raise AttributeError(f"module 'relworkbook.story' has no attribute {name!r}")

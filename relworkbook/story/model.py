@@ -41,7 +41,7 @@ from .pack import CHOICES, CONSENTS, FeelingScale, Phase, StoryPack
 if TYPE_CHECKING:  # pragma: no cover - types only
     from ..store import Response
 
-WORKBOOK = "story-weaving"
+from .spec import WORKBOOK  # noqa: E402 - one name, defined with the registration
 
 MAX_TITLE_CHARS = 80
 #: "About 2,000 characters": a page of handwriting, enough for one moment.

@@ -24,7 +24,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from .. import charts
 from ..charts import TableCell, heat_table_html
-from ..components.downloads import DownloadFile
+from ..files import DownloadFile
 from ..exchange import responses_document, to_csv, to_json
 from ..store import Response, Workshop
 from ..text import esc
