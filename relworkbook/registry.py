@@ -42,6 +42,7 @@ class WorkbookSpec:
     share:       (pack, workshop, published responses) -> what may leave the server (its sharing rule)
     tidy:        (pack, workshop, shared responses) -> (rows, columns) for CSV and pandas
     export_files: (pack, workshop, shared responses, notes) -> the facilitator's downloads
+    withdraw:    optional; see the field's comment
     """
 
     name: str
@@ -53,6 +54,9 @@ class WorkbookSpec:
     share: Callable[[Any, "Workshop", list["Response"]], list["Response"]]
     tidy: Callable[[Any, "Workshop", list["Response"]], tuple[list[dict[str, Any]], list[str]]]
     export_files: Callable[[Any, "Workshop", list["Response"], list["Note"]], list["DownloadFile"]]
+    #: (published response, the person's live response or None) -> what may still be shown. Lets a
+    #: withdrawal (a story deleted or made private) take effect at once instead of at the next step of k.
+    withdraw: Callable[["Response", "Response | None"], "Response"] | None = None
 
     def app_class(self) -> type:
         module, _, name = self.app.partition(":")

@@ -14,6 +14,9 @@ them:
    screen or a download before and after they saved. Until then the answers
    wait, and screens say how many are waiting. Counts of who has saved stay
    live (they reveal no answer).
+   A withdrawal (``WorkbookSpec.withdraw``: a story deleted or made
+   private) takes effect at once: it reveals that something was taken back,
+   never what anyone answered.
 2. **The workbook's sharing rule** (``WorkbookSpec.share``): e.g. story
    weaving leaves private moments out and separates moments shared without a
    name from the teller's name and group.
@@ -48,9 +51,16 @@ def published(store: Store, workshop: Workshop, workbook: str | None = None, rou
     rounds = [round] if round is not None else store.rounds(workshop.id, workbook)
     responses: list[Response] = []
     waiting = 0
+    from .registry import spec_for
+
+    withdraw = spec_for(workbook).withdraw
     for name in rounds:
         publication = store.publication(workshop.id, workbook, name)
-        responses.extend(publication.responses)
+        if withdraw is None:
+            responses.extend(publication.responses)
+        else:  # what people took back since the last step leaves every view at once
+            live = {r.participant_uid: r for r in store.responses(workshop.id, workbook, name)}
+            responses.extend(withdraw(r, live.get(r.participant_uid)) for r in publication.responses)
         if name == workshop.current_round:
             waiting = publication.waiting
     if workshop.current_round not in rounds:

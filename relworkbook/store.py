@@ -700,13 +700,28 @@ class Store:
         return row[0] if row else 0
 
     def _add_version(self, db: sqlite3.Connection, row: sqlite3.Row) -> None:
-        """Append ``row`` as the newest version; drop the person's older unpublished one."""
-        cutoff = self._cutoff(db, row["workshop_id"], row["workbook"], row["round"])
+        """Record ``row`` as the person's newest version, if it changes what can be shown.
+
+        The person's older unpublished version is dropped. A save that shows
+        nothing new (the same answers saved again, or only their sealed,
+        never-shown part re-encrypted) adds no version, so pressing Save twice
+        cannot count as "a new answer" and push someone else's answer into
+        view; a save back to what is already published withdraws the waiting one.
+        """
+        key = (row["workshop_id"], row["workbook"], row["round"], row["participant_uid"])
+        cutoff = self._cutoff(db, *key[:3])
         db.execute(
             "DELETE FROM response_versions WHERE workshop_id = ? AND workbook = ? AND round = ?"
             " AND participant_uid = ? AND id > ?",
-            (row["workshop_id"], row["workbook"], row["round"], row["participant_uid"], cutoff),
+            (*key, cutoff),
         )
+        shown = db.execute(
+            "SELECT group_label, display_name, payload FROM response_versions WHERE workshop_id = ? AND workbook = ?"
+            " AND round = ? AND participant_uid = ? AND id <= ? ORDER BY id DESC LIMIT 1",
+            (*key, cutoff),
+        ).fetchone()
+        if shown is not None and _visible(shown) == _visible(row):
+            return
         db.execute(
             "INSERT INTO response_versions (workshop_id, workbook, round, participant_uid, uid, group_label,"
             " display_name, payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -823,6 +838,19 @@ class Store:
             sql += " AND kind = ?"
             params.append(kind)
         return [Note(*r) for r in self._read(sql + " ORDER BY created_at, id", params)]
+
+
+#: Payload keys that are never shown to anyone but their owner (e.g. story
+#: weaving's encrypted private moments): a change there is no change for k.
+SEALED_KEYS = ("sealed",)
+
+
+def _visible(row: sqlite3.Row) -> tuple[str, str, dict[str, Any]]:
+    """What of a stored answer others could ever see: group, name, and the payload without sealed parts."""
+    payload = json.loads(row["payload"])
+    if isinstance(payload, dict):
+        payload = {k: v for k, v in payload.items() if k not in SEALED_KEYS}
+    return row["group_label"], row["display_name"], payload
 
 
 def _plain(value: Any) -> Any:

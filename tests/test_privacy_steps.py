@@ -129,3 +129,15 @@ def test_a_small_group_shows_the_same_whatever_its_member_did(store):
                          sharing.shared(store, facilitator.access.workshop))
         assert all(row["group"] != "manager" for row in rows), "a one-person group's label leaves the server"
     assert shown[0] == shown[1] == shown[2]
+
+
+def test_saving_the_same_answers_again_is_no_new_answer(store):
+    """Otherwise two people pressing Save again would push a third person's lone answer into view."""
+    facilitator = start(store)
+    people = [join_and_rate(store, facilitator, v) for v in (1, 2, 3)]
+    before = screen(facilitator)
+    join_and_rate(store, facilitator, 5, name="Late")
+    for person in people[:2]:
+        person.view.save_button.click()  # nothing changed
+    assert screen(facilitator) == before
+    assert "1 person&#x27;s answers are waiting" in facilitator.view.waiting.value

@@ -479,3 +479,47 @@ def test_contract_nothing_private_anywhere_and_anonymous_apart_from_names(pack, 
     for row in rows:
         if row["story"] == ANON_STORY:
             assert NAMED not in row.values() and GROUP not in row.values()
+
+
+# -- withdrawals take effect at once -----------------------------------------------------------
+
+
+def _three_named_stories(store, pack):
+    access = start_workshop(store, workbook=WORKBOOK, min_group=3)
+    tellers = [participant(store, pack, access, name=f"T{n}") for n in range(3)]
+    for n, view in enumerate(tellers):
+        tell(view, title=f"Shown {n}", story=f"WITHDRAW-ME-{n}", consent="named")
+    view = facilitator(store, pack, access)
+    assert all(f"WITHDRAW-ME-{n}" in "".join(cards(view)) for n in range(3))
+    return access, tellers, view
+
+
+def _change_consent(teller, consent):
+    editor = teller.editor
+    editor.edit(editor.moments[0]["id"])
+    editor.form.consent.value = consent
+    editor.save_button.click()
+
+
+def test_a_story_deleted_or_made_private_leaves_every_view_at_once(pack, store):
+    """Two changes (fewer than k): nothing new is published, but what was taken back goes at once."""
+    from relworkbook import sharing
+
+    access, tellers, view = _three_named_stories(store, pack)
+    tellers[0].editor.delete(tellers[0].editor.moments[0]["id"])
+    _change_consent(tellers[1], "private")
+    view.refresh(force=True)
+    assert "2 people" in view.waiting.value  # no new step of k...
+    shown = "".join(cards(view))
+    assert "WITHDRAW-ME-0" not in shown and "WITHDRAW-ME-1" not in shown and "WITHDRAW-ME-2" in shown
+    document = json.dumps(facilitator_document(pack, access.workshop, sharing.shared(store, access.workshop, pack)))
+    assert "WITHDRAW-ME-0" not in document and "WITHDRAW-ME-1" not in document
+
+
+def test_a_name_taken_back_leaves_at_once(pack, store):
+    access, tellers, view = _three_named_stories(store, pack)
+    _change_consent(tellers[2], "anonymous")
+    view.refresh(force=True)
+    assert "1 person" in view.waiting.value
+    card = next(c for c in cards(view) if "WITHDRAW-ME-2" in c)
+    assert "T2" not in card

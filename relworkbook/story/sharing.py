@@ -32,7 +32,7 @@ import hmac
 from typing import Any, Iterable, Mapping
 
 from ..store import Response, Workshop
-from .model import ANONYMOUS_PART, consent_of
+from .model import ANONYMOUS_PART, SHARED_CONSENTS, consent_of
 
 #: The keys of a moment that may leave the server; anything else stays behind.
 MOMENT_KEYS = ("id", "phase", "title", "story", "feeling", "who", "shifts", "spirit", "consent")
@@ -126,3 +126,24 @@ def _once(parts: list[Response]) -> list[Response]:
         if moments:
             kept.append(dataclasses.replace(part, payload={"moments": moments, "sort": {}}))
     return kept
+
+
+def withdraw(published: Response, live: Response | None) -> Response:
+    """A published answer less what its teller has taken back since (deleted, made private, or unnamed).
+
+    Applied to every published story before it is shown, so a withdrawal
+    does not wait for the next step of k people.
+    """
+    live_moments = {
+        m.get("id"): m for m in ((live.payload.get("moments") or []) if live is not None else [])
+        if isinstance(m, dict)
+    }
+    kept = []
+    for moment in published.payload.get("moments") or []:
+        now = live_moments.get(moment.get("id")) if isinstance(moment, dict) else None
+        if now is None or now.get("consent") not in SHARED_CONSENTS:
+            continue  # deleted, or kept private now
+        if moment.get("consent") == "named" and now.get("consent") != "named":
+            moment = {**moment, "consent": now.get("consent")}  # the name was taken back
+        kept.append(moment)
+    return dataclasses.replace(published, payload={**published.payload, "moments": kept})

@@ -39,6 +39,12 @@ def _export_files(pack, workshop, responses, notes):
     return export_files(pack, workshop, responses)
 
 
+def _withdraw(published, live):
+    from .sharing import withdraw
+
+    return withdraw(published, live)
+
+
 SPEC = WorkbookSpec(
     name=WORKBOOK,
     notebook="story-weaving.ipynb",
@@ -49,4 +55,5 @@ SPEC = WorkbookSpec(
     share=_share,
     tidy=_tidy,
     export_files=_export_files,
+    withdraw=_withdraw,
 )
