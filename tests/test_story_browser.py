@@ -32,7 +32,7 @@ def test_two_tellers_a_pin_and_the_storybook(server, offline):
     assert "story-weaving.ipynb?join=" in join_link
 
     tellers = []
-    for name in ["Ana", "Bo"]:
+    for name in ["Ana", "Bo", "Cy"]:
         ctx = offline()
         page = ctx.new_page()
         page.goto(join_link)
@@ -45,6 +45,10 @@ def test_two_tellers_a_pin_and_the_storybook(server, offline):
     tell(tellers[1][1], "Street choir", "We sang from the steps.", "Share without my name")
     # the script ran nowhere and shows exactly as typed on the teller's page
     assert tellers[0][1].get_by_text(SCRIPT_STORY).count() >= 1
+    # Two people's stories wait: shown only once three people have shared (steps of k = 3).
+    facilitator.locator(".rw-waiting-count").get_by_text("2 people's answers are waiting").wait_for(timeout=15_000)
+    assert facilitator.get_by_text("We sang from the steps.").count() == 0
+    tell(tellers[2][1], "Third voice", "A third person's moment.", "Share without my name")
 
     facilitator.get_by_role("tab", name="Stories").click()
     facilitator.get_by_text("We sang from the steps.").wait_for(timeout=15_000)
