@@ -57,6 +57,7 @@ class JoinPanel(widgets.VBox):
         self.default_min_group = default_min_group
         self.status = StatusLine()
         self.code = widgets.Text(
+            continuous_update=False,  # one value, sent when the box is left: a fast Enter or tap cannot lose letters
             value=format_code(code) if code else "",
             description=ui("code_label"),
             placeholder=ui("code_placeholder"),
@@ -64,10 +65,12 @@ class JoinPanel(widgets.VBox):
             style={"description_width": "initial"},
         )
         self.name = widgets.Text(
+            continuous_update=False,  # one value, sent when the box is left: a fast Enter or tap cannot lose letters
             description=ui("name_label"), placeholder=ui("name_placeholder"), layout=FULL_WIDTH,
             style={"description_width": "initial"},
         )
         self.group = widgets.Text(
+            continuous_update=False,  # one value, sent when the box is left: a fast Enter or tap cannot lose letters
             description=ui("group_label"), placeholder=ui("group_placeholder"), layout=FULL_WIDTH,
             style={"description_width": "initial"},
         )
@@ -77,6 +80,7 @@ class JoinPanel(widgets.VBox):
                                           icon="user")
         self.together_button = widgets.Button(description=ui("shared_together_button"), icon="users")
         self.title = widgets.Text(
+            continuous_update=False,  # one value, sent when the box is left: a fast Enter or tap cannot lose letters
             description=ui("start_title_label"), layout=FULL_WIDTH, style={"description_width": "initial"}
         )
         self.start_button = widgets.Button(description=ui("start_button"), icon="play")

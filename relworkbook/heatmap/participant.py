@@ -11,9 +11,10 @@ import uuid
 import ipywidgets as widgets
 
 from .. import sharing
+from ..components.choice import ChoiceGroup
 from ..components.downloads import DownloadFile, DownloadLinks
 from ..components.status import StatusLine
-from ..content import HeatmapPack, UiText
+from ..content import HeatmapPack, Scale, UiText
 from ..errors import FriendlyError, guarded
 from ..exchange import responses_document, to_json
 from ..store import Response, Store
@@ -22,38 +23,54 @@ from ..workshops import Membership
 from . import views
 from .model import WORKBOOK, check_ratings, personal, summarise, unanswered
 
-DONT_KNOW = 0  # ToggleButtons need a value; 0 stands for "don't know" and is stored as null
+DONT_KNOW = 0  # a choice needs a value; 0 stands for "don't know" and is stored as null
+DONT_KNOW_ON_A_ZERO_SCALE = "dont-know"
+
+
+def dont_know_value(scale: Scale) -> int | str:
+    """The value that stands for "don't know": 0, unless the scale itself offers 0 as a rating.
+
+    A pack may run its scale from 0; a 0 rating must then stay a rating, not
+    turn into "don't know".
+    """
+    return DONT_KNOW_ON_A_ZERO_SCALE if scale.min <= DONT_KNOW <= scale.max else DONT_KNOW
 
 
 class RatingForm(widgets.VBox):
-    """Every statement with a 1-5 (or don't know) choice, grouped by area."""
+    """Every statement with a 1-5 (or don't know) choice, grouped by area.
+
+    Each statement is one ChoiceGroup: its legend is the statement, so a
+    screen reader names the question and the chosen answer, and a keyboard
+    needs one Tab per statement (arrow keys choose within it).
+    """
 
     def __init__(self, pack: HeatmapPack):
         self.pack = pack
         scale = pack.scale
-        options = [(str(v), v) for v in range(scale.min, scale.max + 1)] + [(scale.dont_know, DONT_KNOW)]
-        tooltips = [label for _, label in scale.labels] + [scale.dont_know]
-        self.choices: dict[str, widgets.ToggleButtons] = {}
+        values = list(range(scale.min, scale.max + 1))
+        self.dont_know = dont_know_value(scale)
+        options = [[str(v), v] for v in values] + [[scale.dont_know, self.dont_know]]
+        named = dict(scale.labels)
+        hints = [named.get(v, "") for v in values] + [""]  # "3" is read out as "3 Partly true"
+        self.choices: dict[str, ChoiceGroup] = {}
         sections = [widgets.HTML(f"<p>{esc(pack.intro)}</p>{views.legend(pack)}")]
         for category in pack.categories:
             sections.append(
                 widgets.HTML(f"<h3>{esc(category.name)}</h3><p style='color:#555'>{esc(category.description)}</p>")
             )
             for statement in category.statements:
-                choice = widgets.ToggleButtons(
-                    options=options, value=None, tooltips=tooltips,
-                    style={"button_width": "auto"}, layout=widgets.Layout(margin="0 0 12px 0"),
-                )
+                choice = ChoiceGroup(options=options, hints=hints, label=statement.text,
+                                     layout=widgets.Layout(margin="0 0 12px 0"))
                 choice.add_class("rw-rating")
                 choice.add_class(f"rw-rating-{statement.id}")
                 self.choices[statement.id] = choice
-                sections += [widgets.HTML(f'<p style="margin:6px 0 2px 0">{esc(statement.text)}</p>'), choice]
+                sections.append(choice)
         super().__init__(sections)
 
     @property
     def ratings(self) -> dict[str, int | None]:
         return {
-            sid: (None if choice.value == DONT_KNOW else choice.value)
+            sid: (None if choice.value == self.dont_know else choice.value)
             for sid, choice in self.choices.items()
             if choice.value is not None
         }
@@ -62,7 +79,7 @@ class RatingForm(widgets.VBox):
     def ratings(self, values: dict[str, int | None]) -> None:
         for sid, choice in self.choices.items():
             if sid in values:
-                choice.value = DONT_KNOW if values[sid] is None else values[sid]
+                choice.value = self.dont_know if values[sid] is None else values[sid]
             else:
                 choice.value = None
 

@@ -11,6 +11,7 @@ from typing import Any, Callable, Sequence
 
 import ipywidgets as widgets
 
+from ..components.choice import ChoiceGroup
 from ..components.status import StatusLine
 from ..errors import FriendlyError, guarded
 from ..text import esc
@@ -36,44 +37,46 @@ class MomentForm(widgets.VBox):
         self.story = widgets.Textarea(placeholder=w("story_placeholder"),
                                       layout=widgets.Layout(width="100%", max_width="640px", height="160px"))
         self.count = widgets.HTML()
-        self.feeling = widgets.ToggleButtons(
-            options=[(label, value) for value, label in pack.feeling.labels], value=None,
-            style={"button_width": "auto"},
-        )
+        self.feeling = ChoiceGroup(options=[[label, value] for value, label in pack.feeling.labels],
+                                   label=w("feeling_label"))
+        self.feeling.add_class("rw-choice-question")
+        self.feeling.add_class("rw-feeling")
         self.who = {tag.id: widgets.ToggleButton(description=tag.name, layout=widgets.Layout(width="auto"))
                     for tag in pack.who}
         self.shifts = {
-            u.id: widgets.ToggleButtons(
-                options=[(pack.shift_words(u.id, None), ""), (pack.shift_words(u.id, "towards"), "towards"),
-                         (pack.shift_words(u.id, "away"), "away")],
-                value="", style={"button_width": "auto"},
+            u.id: ChoiceGroup(
+                options=[[pack.shift_words(u.id, None), ""], [pack.shift_words(u.id, "towards"), "towards"],
+                         [pack.shift_words(u.id, "away"), "away"]],
+                value="", label=f"{u.from_word} \u2192 {u.to_word}",
             )
             for u in pack.undercurrents
         }
+        for toggle in self.shifts.values():
+            toggle.add_class("rw-choice-question")
+            toggle.add_class("rw-shift")
         self.spirit = widgets.Textarea(placeholder=w("spirit_placeholder"),
                                        layout=widgets.Layout(width="100%", max_width="640px", height="60px"))
-        self.consent = widgets.RadioButtons(
-            options=[(pack.consent_choice(c).label, c) for c in CONSENTS], value=DEFAULT_CONSENT, layout=WIDE,
+        self.consent = ChoiceGroup(
+            options=[[pack.consent_choice(c).label, c] for c in CONSENTS], value=DEFAULT_CONSENT,
+            label=w("consent_label"),
         )
+        self.consent.add_class("rw-consent")
         self.consent_help = widgets.HTML()
         self.story.observe(self._count, names="value")
         self.consent.observe(self._consent_help, names="value")
         self.set_phases(phases)
         self._count()
         self._consent_help()
-        shift_rows = []
-        for u in pack.undercurrents:
-            shift_rows += [widgets.HTML(f"<b>{esc(u.from_word)} &rarr; {esc(u.to_word)}</b>"), self.shifts[u.id]]
         super().__init__([
             _heading(w("phase_label"), 4), self.phase,
             _heading(w("title_label"), 4), self.title,
             _heading(w("story_label"), 4), self.story, self.count,
-            _heading(w("feeling_label"), 4), self.feeling,
+            self.feeling,
             _heading(w("who_label"), 4),
             widgets.HBox(list(self.who.values()), layout=widgets.Layout(flex_flow="row wrap")),
-            _heading(w("shifts_label"), 4), *shift_rows,
+            _heading(w("shifts_label"), 4), *self.shifts.values(),
             _heading(w("spirit_label"), 4), self.spirit,
-            _heading(w("consent_label"), 4), self.consent, self.consent_help,
+            self.consent, self.consent_help,
         ])
         self.add_class("rw-moment-form")
 
@@ -134,8 +137,8 @@ class StoryEditor(widgets.VBox):
         self.cancel_button.on_click(guarded(show)(lambda _b: self._reset_form()))
         self.mine = widgets.VBox()
         self.sort_choices = {
-            st.id: widgets.ToggleButtons(options=list((label, cid) for cid, label in pack.choices),
-                                         value=self.sort.get(st.id), style={"button_width": "auto"})
+            st.id: ChoiceGroup(options=[[label, cid] for cid, label in pack.choices], value=self.sort.get(st.id),
+                               label=st.text)
             for st in pack.statements
         }
         for toggle in self.sort_choices.values():
@@ -143,9 +146,6 @@ class StoryEditor(widgets.VBox):
         self.sort_button = widgets.Button(description=s("save_sort"), button_style="primary", icon="check")
         self.sort_status = StatusLine()  # beside its button: on a phone the top line is far away
         self.sort_button.on_click(guarded(self.sort_status.error)(self.save_sort))
-        sort_rows = []
-        for st in pack.statements:
-            sort_rows += [widgets.HTML(f'<p style="margin:8px 0 2px 0">{esc(st.text)}</p>'), self.sort_choices[st.id]]
         prompts = "".join(f"<li>{esc(p)}</li>" for p in pack.prompts)
         self.timeline = widgets.HTML()
         self._show_timeline()
@@ -159,7 +159,7 @@ class StoryEditor(widgets.VBox):
             widgets.HBox([self.save_button, self.cancel_button]), self.status,
             _heading(s("my_moments_heading")), self.mine,
             _heading(s("sort_heading")), widgets.HTML(f"<p>{esc(pack.sort_intro)}</p>"),
-            *sort_rows, self.sort_button, self.sort_status,
+            *self.sort_choices.values(), self.sort_button, self.sort_status,
         ])
         self._show_mine()
 
