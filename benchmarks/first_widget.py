@@ -130,7 +130,7 @@ def run_config(browser, name: str, extra: list[str], samples: int) -> dict:
     med = {k: median([s["seconds"] for s in v]) for k, v in results.items()}
     ratio = med["heatmap"] / med["baseline"]
     # Each sample's heatmap/baseline pair ran back to back: their ratios show the spread.
-    pairs = [h["seconds"] / b["seconds"] for h, b in zip(results["heatmap"], results["baseline"])]
+    pairs = [h["seconds"] / b["seconds"] for h, b in zip(results["heatmap"], results["baseline"], strict=True)]
     return {
         "config": name,
         "server_args": extra,

@@ -178,7 +178,7 @@ def main() -> dict:
                 server_mem = memory(psutil.Process(server.process.pid))
                 # Which modules each kind of kernel loaded (asked after measuring).
                 probes["facilitator"] = {"kernel_id": kernel_id}
-                for which, probe in probes.items():
+                for probe in probes.values():
                     connection = server.connection_file(probe["kernel_id"])
                     probe["modules"] = kernel_modules(connection) if connection else None
             finally:

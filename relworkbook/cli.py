@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from .config import SETTINGS_HELP, WEBSOCKET_MAX_MESSAGE_BYTES
 
@@ -30,12 +31,13 @@ def _installed_workbooks() -> Path | None:
         return None
     for file in dist.files or ():
         if str(file).replace("\\", "/").endswith("share/relworkbook/workbooks/index.ipynb"):
-            return Path(dist.locate_file(file)).resolve().parent
+            return Path(str(dist.locate_file(file))).resolve().parent
     return None
 
 
 def find_workbooks(explicit: str | None) -> Path:
     """The notebooks to serve: given, beside the package (a checkout), or installed with it."""
+    candidates: list[Path | None]
     if explicit:
         candidates = [Path(explicit)]
     else:
@@ -135,8 +137,8 @@ def _workshop(code: str):
     store = open_store()
     workshop = store.workshop_by_code(normalise_code(code))
     if workshop is None:
-        raise SystemExit(f"relworkbook: there is no workshop with the code {format_code(normalise_code(code)) or code!r} "
-                         f"in {store.path}")
+        shown = format_code(normalise_code(code)) or code
+        raise SystemExit(f"relworkbook: there is no workshop with the code {shown!r} in {store.path}")
     return store, workshop
 
 
@@ -177,7 +179,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 class _Parser(argparse.ArgumentParser):
     """Refusals in one line saying what is wrong (argparse prints the usage block as well)."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"relworkbook: {message} (see '{self.prog} --help')\n")
 
 

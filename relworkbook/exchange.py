@@ -23,7 +23,7 @@ import math
 import re
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, TypedDict
 
 from .config import MAX_LABEL_CHARS, MAX_NAME_CHARS, MAX_UPLOAD_BYTES
 from .errors import FriendlyError
@@ -171,7 +171,15 @@ def _shown(value: Any) -> str:
     return "a list" if isinstance(value, list) else "an object"
 
 
-def _number_hooks(name: str) -> dict[str, Callable[[str], Any]]:
+class _NumberHooks(TypedDict):
+    """The keyword arguments of json.loads that :func:`_number_hooks` sets (typed, so mypy checks them)."""
+
+    parse_int: Callable[[str], Any]
+    parse_float: Callable[[str], Any]
+    parse_constant: Callable[[str], Any]
+
+
+def _number_hooks(name: str) -> _NumberHooks:
     """json.loads hooks that refuse what is not an ordinary, finite number."""
 
     def too_large(literal: str) -> FriendlyError:

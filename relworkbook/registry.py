@@ -13,11 +13,11 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 if TYPE_CHECKING:  # pragma: no cover - types only
-    from .files import DownloadFile
     from .config import Settings
+    from .files import DownloadFile
     from .store import Note, Response, Workshop
 
 #: The spec module of every workbook, in the order the landing page lists them.
@@ -27,6 +27,13 @@ SPEC_MODULES: tuple[str, ...] = (
 )
 
 PayloadCheck = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+class PackLoader(Protocol):
+    """A workbook's ``load_pack`` hook. Its own type because ``settings`` may be left out
+    (the pack in force), which a plain ``Callable`` type cannot say."""
+
+    def __call__(self, settings: Settings | None = None) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,7 @@ class WorkbookSpec:
     notebook: str
     pack_file: str
     app: str
-    load_pack: Callable[["Settings | None"], Any]
+    load_pack: PackLoader
     payload_check: Callable[[Any], PayloadCheck]
     share: Callable[[Any, "Workshop", list["Response"]], list["Response"]]
     tidy: Callable[[Any, "Workshop", list["Response"]], tuple[list[dict[str, Any]], list[str]]]

@@ -221,9 +221,11 @@ def _why(code: int | None) -> str:
     if code in (_BUSY, _LOCKED):
         return "the workshop file is busy. Nothing was changed; please try again in a moment."
     if code in (_CORRUPT, _NOTADB):
-        return "the workshop file on the server is damaged. Please tell whoever runs the server: they can restore a copy."
+        return ("the workshop file on the server is damaged. Please tell whoever runs the server: "
+                "they can restore a copy.")
     if code == _IOERR:
-        return "the server's disk gave an error. Nothing was changed; please try again, and tell whoever runs the server."
+        return ("the server's disk gave an error. Nothing was changed; please try again, "
+                "and tell whoever runs the server.")
     return ("the workshop file could not be used just now. Nothing was changed; please try again, and tell whoever "
             "runs the server if it keeps happening.")
 
@@ -266,7 +268,8 @@ def _open_message(path: Path, problem: str) -> str:
         "read-only": f"The workshop file {path} can be read but not written: this server may not change it, or the "
                      f"folder it is in. Please check its permissions, or {_ANOTHER_FILE}.",
         "damaged": f"The workshop file {path} is damaged or is not a workshop file, so it was not opened (and it has "
-                   "not been changed). Please restore a copy from a backup, or start with --data pointing to a new file.",
+                   "not been changed). Please restore a copy from a backup, or start with --data pointing to a "
+                   "new file.",
         "foreign": f"The file {path} is another program's database, not a workshop file, so it was not opened (and "
                    "it has not been changed). Please start with --data pointing to a workshop file or a new file.",
         "full-create": f"The workshop file {path} cannot be created: the server's disk is full. Please free some "
@@ -578,6 +581,7 @@ class Store:
                 (workshop_id, uid, token_hash, display_name, group_label, time.time()),
             )
             pid = cur.lastrowid
+        assert pid is not None  # an INSERT that succeeded always sets lastrowid
         return Participant(pid, workshop_id, uid, display_name, group_label)
 
     @_friendly(_READ)
@@ -685,7 +689,8 @@ class Store:
                     ),
                 )
                 if cur.rowcount:
-                    self._add_version(db, db.execute("SELECT * FROM responses WHERE id = ?", (cur.lastrowid,)).fetchone())
+                    row = db.execute("SELECT * FROM responses WHERE id = ?", (cur.lastrowid,)).fetchone()
+                    self._add_version(db, row)
                 added += cur.rowcount
         return added
 

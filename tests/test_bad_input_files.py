@@ -20,7 +20,13 @@ import pytest
 from relworkbook.components.importer import ImportPanel
 from relworkbook.errors import FriendlyError
 from relworkbook.exchange import (
-    EARLIEST_TIME, OtherWorkshopFile, import_file, import_responses, read_response_file, responses_document, to_json,
+    EARLIEST_TIME,
+    OtherWorkshopFile,
+    import_file,
+    import_responses,
+    read_response_file,
+    responses_document,
+    to_json,
 )
 from relworkbook.heatmap import report
 from relworkbook.heatmap.facilitator import _check_payload

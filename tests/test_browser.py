@@ -50,7 +50,7 @@ def test_a_workshop_from_start_to_export(server, offline):
 
     people = [offline() for _ in range(3)]
     pages = [join_and_rate(ctx, link, name, rating)
-             for ctx, name, rating in zip(people, ["Ana", XSS, ""], [2, 3, 4])]
+             for ctx, name, rating in zip(people, ["Ana", XSS, ""], [2, 3, 4], strict=True)]
 
     # The facilitator's page updates by itself (no reload) within a few seconds.
     facilitator.locator(".rw-count").get_by_text("3 of 3 people who joined have saved answers").wait_for(timeout=15_000)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import time
 import re
+import time
 import uuid
 
 import pytest
@@ -38,7 +38,10 @@ def test_json_round_trip_is_lossless(tmp_path, store, pack, filled):
     target = start_workshop(other, workbook="heatmap").workshop
     assert import_responses(other, target, "heatmap", data, "x.json", _check_payload(pack),
                             allow_other_workshop=True) == 3
-    key = lambda r: (r.uid, r.participant_uid, r.round, r.group_label, r.display_name, r.payload, r.created_at)
+
+    def key(r):
+        return r.uid, r.participant_uid, r.round, r.group_label, r.display_name, r.payload, r.created_at
+
     assert sorted(map(key, other.responses(target.id))) == sorted(map(key, store.responses(filled.id)))
     # importing the same file twice adds nothing
     assert import_responses(other, target, "heatmap", data, "x.json", _check_payload(pack),

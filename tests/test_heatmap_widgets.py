@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import json
 
-from relworkbook.exchange import responses_document, to_json
 from relworkbook.heatmap import HeatmapWorkbook
 from relworkbook.page import PageContext
 
@@ -45,7 +44,7 @@ def join(store, facilitator, name="", group="") -> HeatmapWorkbook:
 
 
 def rate(participant, value_for) -> None:
-    for index, (sid, choice) in enumerate(participant.view.form.choices.items()):
+    for index, choice in enumerate(participant.view.form.choices.values()):
         choice.value = value_for(index)
     participant.view.save_button.click()
 
@@ -154,7 +153,8 @@ def test_group_and_round_comparison(store):
     assert set(facilitator.view.analysis.by_group) == {"staff", "residents"}
     facilitator.view.session.round_name.value = "follow-up"
     facilitator.view.session.round_button.click()
-    assert facilitator.access.workshop.id and store.workshop(facilitator.access.workshop.id).current_round == "follow-up"
+    workshop_id = facilitator.access.workshop.id
+    assert workshop_id and store.workshop(workshop_id).current_round == "follow-up"
     for _ in range(3):
         rate(join(store, facilitator), lambda i: 5)
     facilitator.refresh()

@@ -15,7 +15,13 @@ from relworkbook.page import STANDALONE, PageContext
 from relworkbook.story import StoryWorkbook
 from relworkbook.text import esc
 from relworkbook.workshops import (
-    MAX_WAIT_SECONDS, AttemptGuard, format_code, open_as_facilitator, start_workshop, wait_after, wait_message,
+    MAX_WAIT_SECONDS,
+    AttemptGuard,
+    format_code,
+    open_as_facilitator,
+    start_workshop,
+    wait_after,
+    wait_message,
 )
 
 XSS = "<img src=x onerror=alert(1)>"

@@ -107,8 +107,8 @@ def test_rating_every_statement_with_the_keyboard_alone(server, offline):
     page.get_by_text("Saved.").wait_for()
 
     rating_presses = tabs.count - joining
-    print(f"\nTab presses: {joining} to join, {rating_presses} to rate {len(pack.statements)} statements and reach Save "
-          f"(ToggleButtons: {OLD_TAB_PRESSES} for the ratings alone); {tabs.steps}")
+    print(f"\nTab presses: {joining} to join, {rating_presses} to rate {len(pack.statements)} statements "
+          f"and reach Save (ToggleButtons: {OLD_TAB_PRESSES} for the ratings alone); {tabs.steps}")
     assert rating_presses == len(pack.statements) + 1  # one stop per statement, then Save
     assert joining <= 4
 

@@ -32,5 +32,7 @@ def test_the_registry_loads_no_workbook_code_until_asked():
 
 
 def test_the_notebooks_import_still_works():
-    modules = loaded_after("from relworkbook.heatmap import HeatmapWorkbook; from relworkbook.story import StoryWorkbook")
+    modules = loaded_after(
+        "from relworkbook.heatmap import HeatmapWorkbook; from relworkbook.story import StoryWorkbook"
+    )
     assert "ipywidgets" in modules and "relworkbook.heatmap.app" in modules

@@ -8,10 +8,30 @@ import pytest
 
 from relworkbook.errors import FriendlyError
 from relworkbook.story.model import (
-    MAX_PHASES, MAX_STORY_CHARS, SharedMoment, by_group, carry_forward, check_moment, check_payload, check_sort,
-    feeling_curve, groups, outside_timeline, pack_timeline_settings, parse_custom_timeline, pinned, shared_moments,
-    shift_counts, sort_results, timeline, timeline_from_settings, timeline_text, timeline_to_settings, who_counts,
-    without_private, word_counts,
+    MAX_PHASES,
+    MAX_STORY_CHARS,
+    SharedMoment,
+    by_group,
+    carry_forward,
+    check_moment,
+    check_payload,
+    check_sort,
+    feeling_curve,
+    groups,
+    outside_timeline,
+    pack_timeline_settings,
+    parse_custom_timeline,
+    pinned,
+    shared_moments,
+    shift_counts,
+    sort_results,
+    timeline,
+    timeline_from_settings,
+    timeline_text,
+    timeline_to_settings,
+    who_counts,
+    without_private,
+    word_counts,
 )
 from relworkbook.story.pack import Phase, load_story_pack
 

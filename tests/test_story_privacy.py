@@ -24,8 +24,16 @@ from relworkbook.exchange import import_responses, to_csv, to_json
 from relworkbook.store import Store
 from relworkbook.story.facilitator import ALL_GROUPS, StoryFacilitatorView
 from relworkbook.story.model import (
-    WORKBOOK, SharedMoment, check_import, feeling_curve, people_count, response_entries, shared_moments,
-    sort_results, sort_results_by_group, timeline,
+    WORKBOOK,
+    SharedMoment,
+    check_import,
+    feeling_curve,
+    people_count,
+    response_entries,
+    shared_moments,
+    sort_results,
+    sort_results_by_group,
+    timeline,
 )
 from relworkbook.story.pack import load_story_pack
 from relworkbook.story.participant import StoryParticipantView, StorySoloView
@@ -152,7 +160,7 @@ def test_people_without_a_group_count_as_a_group_of_their_own(pack):
 
 def test_the_group_filter_applies_k_per_statement_per_group(pack, store):
     access = start_workshop(store, workbook=WORKBOOK, min_group=3)
-    for n in range(3):
+    for _ in range(3):
         sort(participant(store, pack, access, group="staff"), {"grief": "dark"})
     sort(participant(store, pack, access, group="manager"), {"grief": "light"})
     view = facilitator(store, pack, access)
@@ -431,7 +439,7 @@ def test_contract_nothing_private_anywhere_and_anonymous_apart_from_names(pack, 
     alone = participant(store, pack, access, name="Solo Sam", group="GROUP-SOLO")  # a one-person group
     tell(alone, title="Sam's unnamed", story="From the lonely group", consent="anonymous")
     sort(alone, {"grief": "light"})
-    for n in range(2):
+    for _ in range(2):
         sort(participant(store, pack, access, group="GROUP-MANY"), {"grief": "dark", "bonds": "light"})
 
     view = facilitator(store, pack, access)

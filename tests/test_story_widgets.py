@@ -178,7 +178,8 @@ def test_reveal_shows_the_weave_and_pinned_stories(store):
     facilitator.view.toggle("pinned", p.view.editor.moments[0]["id"])
     facilitator.view.session.reveal_button.click()
     p.refresh()
-    assert p.view.editor.pack.screen("weave_heading") in p.view.group.value and "We sang from doorsteps" in p.view.group.value
+    group_page = p.view.group.value
+    assert p.view.editor.pack.screen("weave_heading") in group_page and "We sang from doorsteps" in group_page
 
 
 def test_lock_stops_changes(store):
@@ -267,7 +268,8 @@ def test_a_new_round_starts_with_an_empty_page(store):
     p.refresh()
     assert p.view.editor.moments == [] and "new round" in p.view.status.message
     tell(p, title="Round two")
-    rounds = {r.round: [m["title"] for m in r.payload["moments"]] for r in store.responses(facilitator.access.workshop.id)}
+    saved = store.responses(facilitator.access.workshop.id)
+    rounds = {r.round: [m["title"] for m in r.payload["moments"]] for r in saved}
     assert rounds == {"baseline": ["Round one"], "follow-up": ["Round two"]}
 
 

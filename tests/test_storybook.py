@@ -12,12 +12,26 @@ from relworkbook import charts
 from relworkbook.exchange import read_response_file
 from relworkbook.store import Response, Workshop
 from relworkbook.story.model import (
-    WORKBOOK, check_import, check_payload, feeling_curve, own_moments, shared_moments, sort_results, timeline,
-    timeline_to_settings, parse_custom_timeline,
+    WORKBOOK,
+    check_import,
+    check_payload,
+    feeling_curve,
+    own_moments,
+    parse_custom_timeline,
+    shared_moments,
+    sort_results,
+    timeline,
+    timeline_to_settings,
 )
 from relworkbook.story.pack import load_story_pack
 from relworkbook.story.storybook import (
-    MOMENT_COLUMNS, export_files, feeling_chart, feeling_table, moment_rows, my_export_files, my_story_html,
+    MOMENT_COLUMNS,
+    export_files,
+    feeling_chart,
+    feeling_table,
+    moment_rows,
+    my_export_files,
+    my_story_html,
     storybook_html,
 )
 

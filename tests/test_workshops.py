@@ -6,8 +6,16 @@ import pytest
 
 from relworkbook.errors import FriendlyError
 from relworkbook.workshops import (
-    CODE_ALPHABET, facilitator_link, format_code, join, normalise_code, open_as_facilitator,
-    participant_link, resume, resume_link, start_workshop,
+    CODE_ALPHABET,
+    facilitator_link,
+    format_code,
+    join,
+    normalise_code,
+    open_as_facilitator,
+    participant_link,
+    resume,
+    resume_link,
+    start_workshop,
 )
 
 

@@ -13,7 +13,7 @@ facilitator's own link.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Sequence
 
 import ipywidgets as widgets
 
@@ -104,7 +104,7 @@ class SessionPanel(widgets.VBox):
             f'<code class="rw-facilitator-link" style="word-break:break-all">{esc(link)}</code></details>'
         )
 
-    def show_counts(self, submitted: int, names: list[str] = ()) -> None:
+    def show_counts(self, submitted: int, names: Sequence[str] = ()) -> None:
         """How many have submitted, and the names of those who chose to give one."""
         joined = self.store.participant_count(self.workshop.id)
         named = [n for n in names if n]

@@ -57,7 +57,8 @@ _PAGE_CSS = """<style>
 /* The chosen rating must stand out clearly, not only by a shade of grey. */
 .rw-shell .widget-toggle-buttons .mod-active,
 .rw-shell .widget-toggle-button.mod-active { background: #1f5fa8; color: #ffffff; font-weight: 700; }
-.rw-shell .widget-text, .rw-shell .widget-textarea, .rw-shell .widget-dropdown { max-width: 100%; box-sizing: border-box; }
+.rw-shell .widget-text, .rw-shell .widget-textarea, .rw-shell .widget-dropdown {
+  max-width: 100%; box-sizing: border-box; }
 /* On phones, labels sit above their boxes so nothing runs off the screen. */
 @media (max-width: 600px) {
   .rw-shell { font-size: 15px; }
@@ -118,6 +119,17 @@ class WorkbookShell(widgets.VBox):
         """Load what every visitor needs (words, the participant's modules); nothing heavy."""
         load_ui(settings)
 
+    def require_store(self) -> Store:
+        """The open workshop file, for the screens that read and write it.
+
+        When the file cannot be opened, ``__init__`` shows only the message saying so,
+        and no screen that needs the file can be reached; so this check never fails
+        unless that promise is broken.
+        """
+        if self.store is None:
+            raise RuntimeError("the workshop file is not open, so this screen cannot be shown")
+        return self.store
+
     # -- the views a workbook provides -------------------------------------------
 
     def participant_view(self, membership: Membership, resumed: bool) -> widgets.Widget:
@@ -139,11 +151,12 @@ class WorkbookShell(widgets.VBox):
         page = self.page
         if page.get("facilitate"):
             access = self.guard.attempt(
-                lambda: open_as_facilitator(self.store, page.get("facilitate"), page.get("key"), self.workbook))
+                lambda: open_as_facilitator(self.require_store(), page.get("facilitate"), page.get("key"),
+                                            self.workbook))
             self.show_facilitator(access)
         elif page.get("join") and page.get("me"):
             membership = self.guard.attempt(
-                lambda: resume(self.store, page.get("join"), page.get("me"), self.workbook))
+                lambda: resume(self.require_store(), page.get("join"), page.get("me"), self.workbook))
             self.show_participant(membership, resumed=True)
         elif page.get("solo"):
             self.show_solo()
@@ -161,7 +174,7 @@ class WorkbookShell(widgets.VBox):
         self.personal.value = ""
         code = normalise_code(code)
         panel = JoinPanel(
-            ui=self.ui, store=self.store, workbook=self.workbook, code=code,
+            ui=self.ui, store=self.require_store(), workbook=self.workbook, code=code,
             on_joined=lambda m: self.show_participant(m, resumed=False),
             on_solo=self.show_solo, on_started=self.show_facilitator,
             guard=self.guard, live_joining=self.page.live_joining,
@@ -176,7 +189,8 @@ class WorkbookShell(widgets.VBox):
         """A participant's screen; ``from_memory``: resumed from this browser's memory, not a personal link."""
         self.membership, self.access = membership, None
         name = membership.participant.display_name
-        message = self.ui("resumed") if resumed else self.ui("joined", title=membership.workshop.title or "the workshop")
+        title = membership.workshop.title or "the workshop"
+        message = self.ui("resumed") if resumed else self.ui("joined", title=title)
         self.status.success(message + (f" ({name})" if name else ""))  # StatusLine escapes it
         self._show("participant", self.participant_view(membership, resumed), PARTICIPANT_POLL_SECONDS)
         if from_memory:
@@ -266,7 +280,7 @@ class WorkbookShell(widgets.VBox):
         if not token:
             return
         try:
-            membership = resume(self.store, code, token, self.workbook)
+            membership = resume(self.require_store(), code, token, self.workbook)
         except FriendlyError:
             self.bridge.remember_value(f"{self.workbook}:{code}", None)  # stale: forget it
             return

@@ -54,7 +54,8 @@ class _Node:
             place = f"{self.place}.{key}" if self.place else str(key)
         return _Node(self.file, value, place)
 
-    def mapping(self) -> dict[str, Any]:
+    def mapping(self) -> dict[Any, Any]:
+        # Keys as YAML read them: names are strings, but a scale's labels are keyed by numbers.
         if not isinstance(self.value, dict):
             raise self.fail(f"must be a set of 'name: value' lines, not {_kind(self.value)}")
         return self.value

@@ -24,12 +24,12 @@ class HeatmapWorkbook(WorkbookShell):
     def participant_view(self, membership: Membership, resumed: bool):
         from .participant import ParticipantView
 
-        return ParticipantView(pack=self.pack, ui=self.ui, store=self.store, membership=membership)
+        return ParticipantView(pack=self.pack, ui=self.ui, store=self.require_store(), membership=membership)
 
     def facilitator_view(self, access: FacilitatorAccess):
         from .facilitator import FacilitatorView
 
-        return FacilitatorView(pack=self.pack, ui=self.ui, store=self.store, access=access)
+        return FacilitatorView(pack=self.pack, ui=self.ui, store=self.require_store(), access=access)
 
     def solo_view(self):
         from .participant import SoloView

@@ -22,7 +22,6 @@ from ..workshops import FacilitatorAccess
 from . import report, views
 from .model import WORKBOOK, payload_check
 
-
 _check_payload = payload_check  # the name older callers use
 
 
@@ -67,8 +66,8 @@ class FacilitatorView(widgets.VBox):
         self.downloads = DownloadLinks()
 
         tabs = widgets.Tab([
-            widgets.VBox([self.waiting, self.chart, self.chart_note, widgets.HTML(views.legend(pack)), self.highlights, self.figure_box,
-                          table_box]),
+            widgets.VBox([self.waiting, self.chart, self.chart_note, widgets.HTML(views.legend(pack)), self.highlights,
+                          self.figure_box, table_box]),
             widgets.VBox([self.rounds, self.round_chart]),
             widgets.VBox([self.focus, self.focus_button, self.next_step, self.step_button, self.notes]),
             widgets.VBox([self.export_button, self.downloads, self.importer]),
@@ -180,6 +179,7 @@ class FacilitatorView(widgets.VBox):
         responses = sharing.shared(self.store, self.workshop, self.pack)
         if not responses:
             raise FriendlyError("There are no answers to download yet.")
-        self.downloads.show(report.export_files(self.pack, self.workshop, responses, self.store.notes(self.workshop.id)))
+        notes = self.store.notes(self.workshop.id)
+        self.downloads.show(report.export_files(self.pack, self.workshop, responses, notes))
         self.status.success(f"Downloads ready: {len(responses)} answers.")
 

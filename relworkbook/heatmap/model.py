@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from ..content import HeatmapPack, Scale
 from ..errors import FriendlyError
+from .spec import WORKBOOK  # noqa: F401 - re-exported: one name, defined with the registration
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..store import Response
 
-from .spec import WORKBOOK  # noqa: E402 - one name, defined with the registration
 
 #: One participant's answers: statement id -> rating, or None for "don't know".
 Ratings = Mapping[str, "int | None"]
@@ -114,18 +114,24 @@ class Summary:
         return [c for c in cells if c.mean is not None]
 
     def warmest(self, n: int = 3) -> list[Cell]:
-        return sorted(self.visible(self.statements), key=lambda c: (-c.mean, c.key))[:n]
+        return sorted(self.visible(self.statements), key=lambda c: (-_shown(c.mean), c.key))[:n]
 
     def coolest(self, n: int = 3) -> list[Cell]:
-        return sorted(self.visible(self.statements), key=lambda c: (c.mean, c.key))[:n]
+        return sorted(self.visible(self.statements), key=lambda c: (_shown(c.mean), c.key))[:n]
 
     def most_divided(self, n: int = 3) -> list[Cell]:
         """Where people disagree most: the best place to start a conversation."""
         cells = [c for c in self.visible(self.statements) if c.spread is not None]
-        return sorted(cells, key=lambda c: (-c.spread, c.key))[:n]
+        return sorted(cells, key=lambda c: (-_shown(c.spread), c.key))[:n]
 
 
-def _pool(values: list[int], min_group: int) -> tuple[float | None, float | None]:
+def _shown(value: float | None) -> float:
+    """A mean or spread of a cell that was kept because it has one (the sort keys above)."""
+    assert value is not None, "only cells with a mean (and a spread, where sorted by it) are sorted"
+    return value
+
+
+def _pool(values: Sequence[float], min_group: int) -> tuple[float | None, float | None]:
     if not values or len(values) < min_group:
         return None, None
     mean = sum(values) / len(values)
@@ -141,8 +147,7 @@ def summarise(pack: HeatmapPack, answers: Iterable[Ratings], min_group: int) -> 
     by_category: dict[str, list[float]] = {c.id: [] for c in pack.categories}
     for ratings in answers:
         for category in pack.categories:
-            own = [ratings.get(s.id) for s in category.statements]
-            own = [v for v in own if v is not None]
+            own = [v for v in (ratings.get(s.id) for s in category.statements) if v is not None]
             if own:  # each person counts once per category: their own average
                 by_category[category.id].append(sum(own) / len(own))
         for sid, value in ratings.items():

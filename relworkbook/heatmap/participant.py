@@ -182,7 +182,8 @@ class ParticipantView(widgets.VBox):
         if self.workshop.current_round != before.current_round:
             self._load_saved()
             self.status.info(f"A new round has started: {self.workshop.current_round}.")
-        if (self.workshop.locked, self.workshop.revealed) != (before.locked, before.revealed) and not self.workshop.locked:
+        state_changed = (self.workshop.locked, self.workshop.revealed) != (before.locked, before.revealed)
+        if state_changed and not self.workshop.locked:
             self.status.clear()
         self._apply_state()
 

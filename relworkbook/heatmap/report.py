@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import charts
-from ..files import DownloadFile
 from ..content import HeatmapPack
 from ..exchange import responses_document, to_csv, to_json
+from ..files import DownloadFile
 from ..store import Note, Response, Workshop
 from ..text import esc
 from . import views
@@ -125,7 +125,8 @@ def heatmap_chart(pack: HeatmapPack, columns: dict[str, Summary], title: str):
     numbers = base.mark_text(fontSize=12).encode(
         text="label:N",
         color=alt.condition(
-            f"datum.mean != null && (datum.mean < {low + 0.8 * (high - low) / 4} || datum.mean > {high - 0.8 * (high - low) / 4})",
+            f"datum.mean != null && (datum.mean < {low + 0.8 * (high - low) / 4}"
+            f" || datum.mean > {high - 0.8 * (high - low) / 4})",
             alt.value("white"), alt.value("black"),
         ),
     )
@@ -142,13 +143,13 @@ def chart_columns(analysis: Analysis) -> dict[str, Summary]:
 
 
 def warming_html(changes: list[Change]) -> str:
-    moved = [c for c in changes if c.delta is not None]
+    moved = [(c, c.delta) for c in changes if c.delta is not None]
     if not moved:
         return "<p>Compare rounds once a second round has answers (and enough people in each).</p>"
     items = "".join(
         f"<li>{esc(c.cell.label)}: {c.before:.1f} &rarr; {c.after:.1f} "
-        f"<b>({'warmer' if c.delta > 0 else 'cooler' if c.delta < 0 else 'no change'} {c.delta:+.1f})</b></li>"
-        for c in moved
+        f"<b>({'warmer' if delta > 0 else 'cooler' if delta < 0 else 'no change'} {delta:+.1f})</b></li>"
+        for c, delta in moved
     )
     return f"<h4>Where did it warm up? (first round &rarr; latest round)</h4><ol>{items}</ol>"
 

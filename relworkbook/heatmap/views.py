@@ -98,7 +98,8 @@ def highlights_html(summary: Summary) -> str:
         if not cells:
             return "<li>Not enough answers yet.</li>"
         return "".join(
-            f"<li>{esc(c.label)} <b>({c.mean:.1f}{', spread ' + format(c.spread, '.1f') if show == 'spread' else ''})</b></li>"
+            f"<li>{esc(c.label)} <b>({c.mean:.1f}"
+            f"{', spread ' + format(c.spread, '.1f') if show == 'spread' else ''})</b></li>"
             for c in cells
         )
 

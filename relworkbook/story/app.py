@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ..components.shell import WorkbookShell
 from ..workshops import FacilitatorAccess, Membership
-
 from .spec import WORKBOOK
 
 
@@ -28,12 +27,12 @@ class StoryWorkbook(WorkbookShell):
     def participant_view(self, membership: Membership, resumed: bool):
         from .participant import StoryParticipantView
 
-        return StoryParticipantView(pack=self.pack, store=self.store, membership=membership)
+        return StoryParticipantView(pack=self.pack, store=self.require_store(), membership=membership)
 
     def facilitator_view(self, access: FacilitatorAccess):
         from .facilitator import StoryFacilitatorView
 
-        return StoryFacilitatorView(pack=self.pack, ui=self.ui, store=self.store, access=access)
+        return StoryFacilitatorView(pack=self.pack, ui=self.ui, store=self.require_store(), access=access)
 
     def solo_view(self):
         from .participant import StorySoloView

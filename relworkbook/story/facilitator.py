@@ -18,9 +18,20 @@ from ..text import esc
 from ..workshops import FacilitatorAccess
 from . import settings as story_settings
 from .model import (
-    WORKBOOK, by_group, check_payload, feeling_curve, pack_timeline_settings, parse_custom_timeline,
-    private_count, response_entries, shared_moments, sort_results, sort_results_by_group, timeline_text,
-    timeline_to_settings, without_private,
+    WORKBOOK,
+    by_group,
+    check_payload,
+    feeling_curve,
+    pack_timeline_settings,
+    parse_custom_timeline,
+    private_count,
+    response_entries,
+    shared_moments,
+    sort_results,
+    sort_results_by_group,
+    timeline_text,
+    timeline_to_settings,
+    without_private,
 )
 from .pack import StoryPack
 from .storybook import dark_light_html, export_files, feeling_chart, moment_html

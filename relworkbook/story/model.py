@@ -32,16 +32,16 @@ import unicodedata
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, TypeGuard
 
 from ..errors import FriendlyError
 from ..text import clean_text
 from .pack import CHOICES, CONSENTS, FeelingScale, Phase, StoryPack
+from .spec import WORKBOOK  # noqa: F401 - re-exported: one name, defined with the registration
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from ..store import Response
 
-from .spec import WORKBOOK  # noqa: E402 - one name, defined with the registration
 
 MAX_TITLE_CHARS = 80
 #: "About 2,000 characters": a page of handwriting, enough for one moment.
@@ -75,7 +75,7 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _safe_id(value: object) -> bool:
+def _safe_id(value: object) -> TypeGuard[str]:
     # The same rule as a pack's ids: letters (any script), digits, '-' and '_'.
     return (
         isinstance(value, str)
@@ -140,7 +140,8 @@ def parse_custom_timeline(text: str, current: Sequence[Phase] = ()) -> tuple[Pha
     if len(lines) > MAX_PHASES:
         raise FriendlyError(f"That is {len(lines)} phases; a timeline can have at most {MAX_PHASES}. "
                             "Please merge some of them.")
-    parsed, first_line = [], {}
+    parsed: list[tuple[str, str]] = []
+    first_line: dict[str, int] = {}
     for number, line in lines:
         name, description = _timeline_line(number, line)
         key = name.casefold()
@@ -237,8 +238,10 @@ def _check_phase(phases: Sequence[Phase] | None, value: object) -> str:
 def _check_feeling(scale: FeelingScale, value: object) -> int | None:
     if value is None:
         return None  # not every moment has to be rated
-    whole = isinstance(value, (int, float)) and not isinstance(value, bool) and value == int(value)
-    if not whole or not scale.min <= int(value) <= scale.max:
+    if (
+        not isinstance(value, (int, float)) or isinstance(value, bool) or value != int(value)
+        or not scale.min <= int(value) <= scale.max
+    ):
         raise FriendlyError(
             f"Please choose how it felt, from {scale.min} ({scale.label(scale.min)}) "
             f"to {scale.max} ({scale.label(scale.max)})."
@@ -489,7 +492,9 @@ def shared_moments(entries: Iterable[Entry], hidden: Iterable[str] = ()) -> list
     again) counts once.
     """
     hidden = set(hidden)
-    named, anonymous, seen = [], [], set()
+    named: list[SharedMoment] = []
+    anonymous: list[SharedMoment] = []
+    seen: set[str] = set()
     for number, entry in enumerate(entries):
         display_name, group_label, payload = entry[0], entry[1], entry[2]
         teller = entry[3] if len(entry) > 3 else f"entry-{number}"
@@ -658,10 +663,10 @@ def feeling_curve(moments: Iterable[SharedMoment], phases: Sequence[Phase], min_
     placed = moments_by_phase(moments, phases)
     curve = []
     for phase in phases:
-        rated = [m for m in placed[phase.id] if m.feeling is not None]
+        rated = [(m.teller, m.feeling) for m in placed[phase.id] if m.feeling is not None]
         by_teller: dict[str, list[int]] = {}
-        for m in rated:
-            by_teller.setdefault(m.teller, []).append(m.feeling)
+        for teller, feeling in rated:
+            by_teller.setdefault(teller, []).append(feeling)
         people = people_count(by_teller)
         mean = None
         if rated and people >= min_group:

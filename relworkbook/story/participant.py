@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import time
 import uuid
-from typing import Any
+from typing import Any, overload
 
 import ipywidgets as widgets
 
@@ -53,6 +53,11 @@ class StoryParticipantView(widgets.VBox):
     def _saved(self) -> Response | None:
         return self.store.response_for(self.workshop.id, self.membership.participant.uid, WORKBOOK,
                                        self.workshop.current_round)
+
+    @overload
+    def _opened(self, saved: Response) -> dict[str, Any]: ...
+    @overload
+    def _opened(self, saved: Response | None) -> dict[str, Any] | None: ...
 
     def _opened(self, saved: Response | None) -> dict[str, Any] | None:
         """The saved answer with its private moments opened by this page's personal token."""

@@ -24,14 +24,31 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from .. import charts
 from ..charts import TableCell, heat_table_html
-from ..files import DownloadFile
 from ..exchange import responses_document, to_csv, to_json
+from ..files import DownloadFile
 from ..store import Response, Workshop
 from ..text import esc
 from .model import (
-    CHOICES, SHARED_CONSENTS, WORKBOOK, Entry, PhaseFeeling, SharedMoment, SortResult, carry_forward,
-    feeling_curve, moments_by_phase, outside_timeline, own_moments, pinned, response_entries, shared_moments,
-    shift_counts, sort_results, timeline_from_settings, who_counts, word_counts,
+    CHOICES,
+    SHARED_CONSENTS,
+    WORKBOOK,
+    Entry,
+    PhaseFeeling,
+    SharedMoment,
+    SortResult,
+    carry_forward,
+    feeling_curve,
+    moments_by_phase,
+    outside_timeline,
+    own_moments,
+    pinned,
+    response_entries,
+    shared_moments,
+    shift_counts,
+    sort_results,
+    timeline_from_settings,
+    who_counts,
+    word_counts,
 )
 from .pack import FeelingScale, Phase, StoryPack
 from .settings import hidden_ids as workshop_hidden_ids
@@ -353,7 +370,8 @@ def storybook_html(
 
 def my_sort_html(pack: StoryPack, sort: Mapping[str, str]) -> str:
     labels = dict(pack.choices)
-    rows = [[TableCell(s.text, header=True), TableCell(labels.get(sort.get(s.id), "–"))] for s in pack.statements]
+    rows = [[TableCell(s.text, header=True), TableCell(labels[sort[s.id]] if sort.get(s.id) in labels else "–")]
+            for s in pack.statements]
     return heat_table_html("How I sorted the year", ["Statement", "My choice"], rows)
 
 
@@ -377,7 +395,7 @@ def my_story_html(
 # -- downloads -----------------------------------------------------------------------
 
 
-def _entries(responses: Iterable[Response]) -> list[Entry]:
+def _entries(responses: Iterable[Response]) -> Sequence[Entry]:
     return response_entries(responses)
 
 

@@ -13,7 +13,13 @@ from ..text import esc
 from .model import SharedMoment, SortResult, feeling_curve, pinned
 from .pack import Phase, StoryPack
 from .storybook import (
-    carry_forward_html, dark_light_html, feeling_table, timeline_html, undercurrents_html, who_html, words_html,
+    carry_forward_html,
+    dark_light_html,
+    feeling_table,
+    timeline_html,
+    undercurrents_html,
+    who_html,
+    words_html,
 )
 
 
