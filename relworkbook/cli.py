@@ -75,13 +75,17 @@ def voila_config(args: argparse.Namespace, workbooks: Path):
     # file reaches the kit and gets a polite refusal instead of a dropped page.
     c.Voila.tornado_settings = {"websocket_max_message_size": WEBSOCKET_MAX_MESSAGE_BYTES}
     c.VoilaConfiguration.strip_sources = True  # participants see widgets, not code
+    # The kit's templates (nothing fetched from other hosts) always apply: a
+    # visitor's ?template=... must not bring the CDN links back.
+    c.VoilaConfiguration.allow_template_override = "NO"
     c.VoilaConfiguration.show_tracebacks = args.show_tracebacks  # errors go to this log, not to visitors
     # Preheated kernels: each notebook keeps ready-started kernels, so a council's
     # staff get their page at once. Each idle kernel costs about 55 MB.
     c.VoilaConfiguration.preheat_kernel = args.pool_size > 0
     c.VoilaConfiguration.default_pool_size = max(args.pool_size, 0)
-    # Kernels of pages closed without saying goodbye are stopped after a while.
-    # Open pages tick every second or two, so they never look idle.
+    # Kernels of pages closed without saying goodbye are stopped after a while
+    # (pages that close normally stop theirs at once: see server.py). A page
+    # still connected is never culled (cull_connected = False).
     c.MappingKernelManager.cull_idle_timeout = args.cull_minutes * 60
     c.MappingKernelManager.cull_interval = 60
     c.MappingKernelManager.cull_connected = False
