@@ -27,9 +27,12 @@ A participant's *own* answers are theirs: their page reads them directly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .store import Response, Store, Workshop
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from .content import UiText
 
 
 @dataclass(frozen=True)
@@ -46,14 +49,14 @@ class Shown:
 
 def published(store: Store, workshop: Workshop, workbook: str | None = None, round: str | None = None) -> Shown:
     """Publish what is due, then return the published answers (every round, or one)."""
+    from .registry import spec_for
+
     workbook = workbook or workshop.workbook
+    withdraw = spec_for(workbook).withdraw
     store.publish_due(workshop.id, workbook, workshop.min_group)
     rounds = [round] if round is not None else store.rounds(workshop.id, workbook)
     responses: list[Response] = []
     waiting = 0
-    from .registry import spec_for
-
-    withdraw = spec_for(workbook).withdraw
     for name in rounds:
         publication = store.publication(workshop.id, workbook, name)
         if withdraw is None:
@@ -94,20 +97,11 @@ def export_table(store: Store, workshop: Workshop, pack: Any = None) -> tuple[li
     return spec.tidy(pack, workshop, shared(store, workshop, pack))
 
 
-def waiting_message(waiting: int, min_group: int) -> str:
-    """Plain words for answers held back by rule 1 ('' when none are)."""
-    if waiting <= 0:
-        return ""
-    people = "person's answers are" if waiting == 1 else "people's answers are"
-    return (
-        f"{waiting} {people} waiting to be shown. Results change only when at least {min_group} people have "
-        "new or changed answers, so nobody's answers can be worked out by comparing before and after."
-    )
-
-
-def waiting_html(shown: Shown) -> str:
-    """The waiting message as a live-region paragraph for a facilitator's screen ('' when none wait)."""
+def waiting_html(shown: Shown, ui: UiText) -> str:
+    """Answers held back by rule 1, as a live-region paragraph for a facilitator ('' when none wait)."""
     from .text import esc
 
-    message = waiting_message(shown.waiting, shown.min_group)
-    return f'<p class="rw-waiting-count" role="status" style="color:#1f3a5f">{esc(message)}</p>' if message else ""
+    if shown.waiting <= 0:
+        return ""
+    message = ui("waiting_one" if shown.waiting == 1 else "waiting_many", count=shown.waiting, k=shown.min_group)
+    return f'<p class="rw-waiting-count" role="status" style="color:#1f3a5f">{esc(message)}</p>'

@@ -170,7 +170,6 @@ class Publication:
 
     responses: tuple[Response, ...]  # the published version of each person's answer
     waiting: int  # people whose new or changed answers are not shown yet
-    published_at: float | None
 
 
 @dataclass(frozen=True)
@@ -800,11 +799,7 @@ class Store:
                 (workshop_id, workbook, round, cutoff),
             ).fetchall()
             waiting = self._waiting(db, workshop_id, workbook, round, cutoff)
-            at = db.execute(
-                "SELECT published_at FROM publications WHERE workshop_id = ? AND workbook = ? AND round = ?",
-                (workshop_id, workbook, round),
-            ).fetchone()
-        return Publication(tuple(_response(r) for r in rows), waiting, at[0] if at else None)
+        return Publication(tuple(_response(r) for r in rows), waiting)
 
     @_friendly(_READ)
     def fingerprint(self, workshop_id: int) -> tuple[Any, ...]:
@@ -845,16 +840,16 @@ class Store:
         return [Note(*r) for r in self._read(sql + " ORDER BY created_at, id", params)]
 
 
-#: Payload keys that are never shown to anyone but their owner (e.g. story
-#: weaving's encrypted private moments): a change there is no change for k.
-SEALED_KEYS = ("sealed",)
+#: The payload key of what only its owner may ever read (story weaving's
+#: encrypted private moments): a change there is no change for k.
+SEALED_KEY = "sealed"
 
 
 def _visible(row: sqlite3.Row) -> tuple[str, str, dict[str, Any]]:
     """What of a stored answer others could ever see: group, name, and the payload without sealed parts."""
     payload = json.loads(row["payload"])
     if isinstance(payload, dict):
-        payload = {k: v for k, v in payload.items() if k not in SEALED_KEYS}
+        payload = {k: v for k, v in payload.items() if k != SEALED_KEY}
     return row["group_label"], row["display_name"], payload
 
 

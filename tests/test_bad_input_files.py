@@ -29,7 +29,7 @@ from relworkbook.exchange import (
     to_json,
 )
 from relworkbook.heatmap import report
-from relworkbook.heatmap.facilitator import _check_payload
+from relworkbook.heatmap.model import payload_check
 from relworkbook.story import storybook
 from relworkbook.story.model import check_import
 from relworkbook.story.pack import load_story_pack
@@ -56,7 +56,7 @@ class Case:
 def heatmap_case(store, pack) -> Case:
     workshop = start_workshop(store, workbook="heatmap", title="Hall").workshop
     first = pack.statements[0].id
-    return Case(store, "heatmap", workshop, _check_payload(pack), lambda: {"ratings": {first: 4}}, pack)
+    return Case(store, "heatmap", workshop, payload_check(pack), lambda: {"ratings": {first: 4}}, pack)
 
 
 def story_case(store) -> Case:

@@ -11,7 +11,7 @@ import pytest
 
 from relworkbook.errors import FriendlyError
 from relworkbook.exchange import import_responses, read_response_file, responses_document, to_csv, to_json
-from relworkbook.heatmap.facilitator import _check_payload
+from relworkbook.heatmap.model import payload_check
 from relworkbook.store import Response, Store
 from relworkbook.workshops import start_workshop
 
@@ -36,7 +36,7 @@ def test_json_round_trip_is_lossless(tmp_path, store, pack, filled):
     data = export_bytes(store, filled)
     other = Store(tmp_path / "other.sqlite3")
     target = start_workshop(other, workbook="heatmap").workshop
-    assert import_responses(other, target, "heatmap", data, "x.json", _check_payload(pack),
+    assert import_responses(other, target, "heatmap", data, "x.json", payload_check(pack),
                             allow_other_workshop=True) == 3
 
     def key(r):
@@ -44,7 +44,7 @@ def test_json_round_trip_is_lossless(tmp_path, store, pack, filled):
 
     assert sorted(map(key, other.responses(target.id))) == sorted(map(key, store.responses(filled.id)))
     # importing the same file twice adds nothing
-    assert import_responses(other, target, "heatmap", data, "x.json", _check_payload(pack),
+    assert import_responses(other, target, "heatmap", data, "x.json", payload_check(pack),
                             allow_other_workshop=True) == 0
     assert len(other.responses(target.id)) == 3
 
@@ -55,7 +55,7 @@ def test_solo_files_join_the_current_round(store, pack):
                     group_label="", display_name="", payload={"ratings": {pack.statements[0].id: 4}},
                     created_at=time.time() - 60, updated_at=time.time())
     data = to_json(responses_document("heatmap", [solo])).encode()
-    import_responses(store, ws, "heatmap", data, "mine.json", _check_payload(pack))
+    import_responses(store, ws, "heatmap", data, "mine.json", payload_check(pack))
     assert [r.round for r in store.responses(ws.id)] == ["follow-up"]
 
 
@@ -76,7 +76,7 @@ def test_bad_uploads_are_refused_whole(store, pack, filled, make, message):
     data = make(export_bytes(store, filled))
     target = start_workshop(store, workbook="heatmap").workshop
     with pytest.raises(FriendlyError, match=re.escape(message)) as caught:
-        import_responses(store, target, "heatmap", data, "upload.json", _check_payload(pack))
+        import_responses(store, target, "heatmap", data, "upload.json", payload_check(pack))
     assert "Nothing was imported" in caught.value.message
     assert store.responses(target.id) == []
 
@@ -86,7 +86,7 @@ def test_a_file_bad_only_at_the_end_imports_nothing(store, pack, filled):
     document["responses"][-1]["answers"] = {"ratings": {"nope": 3}}
     target = start_workshop(store, workbook="heatmap").workshop
     with pytest.raises(FriendlyError, match="response 3"):
-        read_response_file(json.dumps(document).encode(), "f.json", "heatmap", _check_payload(pack))
+        read_response_file(json.dumps(document).encode(), "f.json", "heatmap", payload_check(pack))
     assert store.responses(target.id) == []
 
 

@@ -22,9 +22,6 @@ from ..workshops import FacilitatorAccess
 from . import report, views
 from .model import WORKBOOK, payload_check
 
-_check_payload = payload_check  # the name older callers use
-
-
 
 class FacilitatorView(widgets.VBox):
     def __init__(self, *, pack: HeatmapPack, ui: UiText, store: Store, access: FacilitatorAccess):
@@ -60,7 +57,7 @@ class FacilitatorView(widgets.VBox):
         self.step_button.on_click(guarded(show)(self.add_next_step))
         # Files.
         self.importer = ImportPanel(ui=ui, store=store, workbook=WORKBOOK, workshop=lambda: self.workshop,
-                                    check_payload=_check_payload(pack), on_imported=lambda _n: self.refresh(True))
+                                    check_payload=payload_check(pack), on_imported=lambda _n: self.refresh(True))
         self.export_button = widgets.Button(description=ui("export_button"), icon="download", button_style="primary")
         self.export_button.on_click(guarded(show)(self.prepare_exports))
         self.downloads = DownloadLinks()
@@ -92,7 +89,7 @@ class FacilitatorView(widgets.VBox):
         live = self.store.responses(self.workshop.id, WORKBOOK, self.workshop.current_round)
         self.session.show_counts(len(live), [r.display_name for r in live])
         shown = sharing.published(self.store, self.workshop, WORKBOOK)
-        self.waiting.value = sharing.waiting_html(shown)
+        self.waiting.value = sharing.waiting_html(shown, self.ui)
         self.update(list(shown.responses))
 
     def update(self, responses) -> None:

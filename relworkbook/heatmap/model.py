@@ -98,10 +98,6 @@ class Cell:
     mean: float | None  # None when hidden or nobody rated
     spread: float | None  # standard deviation: high = people disagree
 
-    @property
-    def hidden(self) -> bool:
-        return self.mean is None and self.respondents > 0
-
 
 @dataclass(frozen=True)
 class Summary:

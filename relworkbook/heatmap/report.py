@@ -105,7 +105,8 @@ def heatmap_chart(pack: HeatmapPack, columns: dict[str, Summary], title: str):
     values = []
     for column, summary in columns.items():
         for c in summary.statements:
-            label = f"{c.mean:.1f}" if c.mean is not None else ("hidden" if c.hidden else "–")
+            # One word for every empty pooled cell: "–" for "nobody rated" would tell a small group apart.
+            label = f"{c.mean:.1f}" if c.mean is not None else "hidden"
             values.append({"column": column, "statement": _short(c.label), "area": c.category,
                            "mean": c.mean, "label": label, "people": c.respondents})
     order = [_short(s.text) for s in pack.statements]

@@ -134,7 +134,7 @@ class StoryFacilitatorView(widgets.VBox):
     def _responses(self):
         """The current round as published: it changes only in steps of k people (see sharing.py)."""
         shown = sharing.published(self.store, self.workshop, WORKBOOK, self.workshop.current_round)
-        self.waiting.value = sharing.waiting_html(shown)
+        self.waiting.value = sharing.waiting_html(shown, self.ui)
         return list(shown.responses)
 
     def _all_responses(self):

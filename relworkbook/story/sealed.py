@@ -33,10 +33,11 @@ import os
 from typing import Any, Mapping
 
 from ..errors import FriendlyError
+from ..store import SEALED_KEY
 from .model import SHARED_CONSENTS, consent_of
 
 #: The payload key holding the sealed private moments.
-SEALED = "sealed"
+SEALED = SEALED_KEY  # the store knows this key too: a change under it is no change for k
 #: The format of a sealed field: ``v1:`` + urlsafe base64 of salt, nonce and ciphertext.
 PREFIX = "v1:"
 SALT_BYTES = 16
