@@ -114,7 +114,7 @@ def open_participant(browser, server, code: str):
     groups = page.locator(".rw-rating")
     groups.first.wait_for()
     for index in range(groups.count()):
-        groups.nth(index).locator("button").first.click()
+        groups.nth(index).get_by_role("radio").first.check()  # the choice control: native radios
     page.get_by_role("button", name=ui["save"]).click()
     page.locator(".rw-status .rw-success").filter(has_text=ui["saved"]).first.wait_for()
     return ctx, page
