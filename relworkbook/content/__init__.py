@@ -19,6 +19,7 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import FriendlyError
+from .scales import Scale, read_scale
 from .templates import check_template, fill, placeholders
 
 BUILT_IN = Path(__file__).parent / "packs" / "en"
@@ -218,20 +219,6 @@ class Category:
 
 
 @dataclass(frozen=True)
-class Scale:
-    min: int
-    max: int
-    labels: tuple[tuple[int, str], ...]
-    dont_know: str
-    warm_word: str
-    cool_word: str
-    middle_word: str
-
-    def label(self, value: int) -> str:
-        return dict(self.labels).get(value, str(value))
-
-
-@dataclass(frozen=True)
 class HeatmapPack:
     title: str
     intro: str
@@ -262,29 +249,6 @@ def _sources(root: _Node) -> tuple[str, ...]:
     return tuple(urls)
 
 
-def _scale(node: _Node) -> Scale:
-    low, high = node.get("min").integer(), node.get("max").integer()
-    if not (0 <= low < high <= 10):
-        raise node.get("max").fail("the scale must run upwards, between 0 and 10")
-    labels_node = node.get("labels")
-    labels = []
-    for value in range(low, high + 1):
-        data = labels_node.mapping()
-        if value not in data and str(value) not in data:
-            raise labels_node._child(str(value), None).fail("is missing: every point of the scale needs a label")
-        key = value if value in data else str(value)
-        labels.append((value, labels_node._child(str(value), data[key]).text(max_chars=60)))
-    return Scale(
-        min=low,
-        max=high,
-        labels=tuple(labels),
-        dont_know=node.get("dont_know").text(max_chars=40),
-        warm_word=node.get("warm_word").text(max_chars=20),
-        cool_word=node.get("cool_word").text(max_chars=20),
-        middle_word=node.get("middle_word").text(max_chars=20),
-    )
-
-
 @lru_cache(maxsize=8)
 def _load_heatmap(path: Path) -> HeatmapPack:
     root = read_yaml(path)
@@ -312,7 +276,7 @@ def _load_heatmap(path: Path) -> HeatmapPack:
         intro=root.get("intro").text(max_chars=1000),
         note=root.get("note", required=False).text(max_chars=1000, required=False),
         sources=_sources(root),
-        scale=_scale(root.get("scale")),
+        scale=read_scale(root.get("scale"), dont_know=True, low_key="cool_word", high_key="warm_word"),
         categories=tuple(categories),
     )
 

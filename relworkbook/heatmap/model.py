@@ -239,7 +239,7 @@ def temperature(scale: Scale, mean: float | None) -> str:
         return ""
     position = (mean - scale.min) / (scale.max - scale.min)
     if position >= 0.6:
-        return scale.warm_word
+        return scale.high_word
     if position <= 0.4:
-        return scale.cool_word
+        return scale.low_word
     return scale.middle_word

@@ -15,6 +15,7 @@ from .. import charts
 from ..content import HeatmapPack
 from ..exchange import responses_document, to_csv, to_json
 from ..files import DownloadFile
+from ..reports import report_page, sources_footer
 from ..store import Note, Response, Workshop
 from ..text import esc
 from . import views
@@ -155,12 +156,6 @@ def warming_html(changes: list[Change]) -> str:
     return f"<h4>Where did it warm up? (first round &rarr; latest round)</h4><ol>{items}</ol>"
 
 
-_REPORT_CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:980px;margin:24px auto;padding:0 16px;
-color:#1a1a1a;line-height:1.45}h1{margin-bottom:0}.meta{color:#555}section{margin:28px 0}
-table{border-collapse:collapse}figure svg{max-width:100%;height:auto}
-@media print{section{page-break-inside:avoid}}
-"""
 
 
 def report_html(pack: HeatmapPack, workshop: Workshop, analysis: Analysis, notes: list[Note], chart_svg: str) -> str:
@@ -169,9 +164,6 @@ def report_html(pack: HeatmapPack, workshop: Workshop, analysis: Analysis, notes
     steps = [n for n in notes if n.kind == "next_step"]
     groups = chart_columns(analysis)
     parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{esc(title)}</title>",
-        f"<style>{_REPORT_CSS}</style></head><body>",
         f"<h1>{esc(title)}</h1>",
         f"<p class='meta'>{esc(pack.title)} &middot; workshop {esc(workshop.code)} &middot; round "
         f"{esc(analysis.round)} &middot; {analysis.everyone.respondents} people &middot; made "
@@ -198,10 +190,8 @@ def report_html(pack: HeatmapPack, workshop: Workshop, analysis: Analysis, notes
         parts.append("<ul>" + "".join(f"<li>{esc(n.text)}</li>" for n in steps) + "</ul>")
     else:
         parts.append("<p>No next steps were recorded.</p>")
-    parts.append("</section><footer><p class='meta'>Made with relworkbook. Sources: ")
-    parts.append(", ".join(f"<a href='{esc(u)}'>{esc(u)}</a>" for u in pack.sources))
-    parts.append("</p></footer></body></html>")
-    return "".join(parts)
+    parts += ["</section>", sources_footer(pack.sources)]
+    return report_page(title, parts)
 
 
 def export_files(

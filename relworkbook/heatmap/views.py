@@ -28,7 +28,7 @@ def _count(cell: Cell, value: int) -> TableCell:
 
 def legend(pack: HeatmapPack) -> str:
     s = pack.scale
-    return legend_html(s.min, s.max, dict(s.labels), s.warm_word, s.cool_word)
+    return legend_html(s.min, s.max, dict(s.labels), s.high_word, s.low_word)
 
 
 def category_table(pack: HeatmapPack, summary: Summary, caption: str) -> str:

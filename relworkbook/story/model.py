@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, TypeGuard
 
 from ..errors import FriendlyError
 from ..text import clean_text
-from .pack import CHOICES, CONSENTS, FeelingScale, Phase, StoryPack
+from .pack import CHOICES, CONSENTS, Phase, Scale, StoryPack
 from .spec import WORKBOOK  # noqa: F401 - re-exported: one name, defined with the registration
 
 if TYPE_CHECKING:  # pragma: no cover - types only
@@ -235,7 +235,7 @@ def _check_phase(phases: Sequence[Phase] | None, value: object) -> str:
     return value
 
 
-def _check_feeling(scale: FeelingScale, value: object) -> int | None:
+def _check_feeling(scale: Scale, value: object) -> int | None:
     if value is None:
         return None  # not every moment has to be rated
     if (

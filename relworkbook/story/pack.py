@@ -16,6 +16,7 @@ from typing import Any
 
 from ..config import Settings
 from ..content import BUILT_IN, _Node, _sources, built_in_blanks, checked_words, pack_file, read_yaml
+from ..content.scales import Scale, read_scale
 from ..content.templates import fill
 
 PACK_FILE = "story-weaving.yaml"
@@ -53,24 +54,6 @@ class PackPhase:
 
     def as_phase(self) -> Phase:
         return Phase(self.id, self.name, self.description)
-
-
-@dataclass(frozen=True)
-class FeelingScale:
-    """How a moment felt, ``min`` the darkest, ``max`` the lightest."""
-
-    min: int
-    max: int
-    labels: tuple[tuple[int, str], ...]
-    dark_word: str
-    light_word: str
-
-    @property
-    def values(self) -> tuple[int, ...]:
-        return tuple(range(self.min, self.max + 1))
-
-    def label(self, value: int | None) -> str:
-        return "" if value is None else dict(self.labels).get(value, str(value))
 
 
 @dataclass(frozen=True)
@@ -122,7 +105,7 @@ class StoryPack:
     sources: tuple[str, ...]
     prompts: tuple[str, ...]
     phases: tuple[PackPhase, ...]
-    feeling: FeelingScale
+    feeling: Scale
     who: tuple[Tag, ...]
     undercurrents: tuple[Undercurrent, ...]
     sort_intro: str
@@ -196,28 +179,6 @@ def _phases(root: _Node) -> tuple[PackPhase, ...]:
     if longest > MAX_PACK_PHASES:
         raise root.get("phases").fail(f"split, the timeline has {longest} phases; the limit is {MAX_PACK_PHASES}")
     return phases
-
-
-def _feeling(node: _Node) -> FeelingScale:
-    low, high = node.get("min").integer(), node.get("max").integer()
-    if not (0 <= low < high <= 10):
-        raise node.get("max").fail("the scale must run upwards, from dark to light, between 0 and 10")
-    labels_node = node.get("labels")
-    data = labels_node.mapping()
-    labels = []
-    for value in range(low, high + 1):
-        key = value if value in data else str(value)
-        label = _Node(node.file, data.get(key), f"{labels_node.place}.{value}")
-        if key not in data:
-            raise label.fail("is missing: every point of the scale needs a label")
-        labels.append((value, label.text(max_chars=60)))
-    return FeelingScale(
-        min=low,
-        max=high,
-        labels=tuple(labels),
-        dark_word=node.get("dark_word").text(max_chars=20),
-        light_word=node.get("light_word").text(max_chars=20),
-    )
 
 
 def _tags(root: _Node) -> tuple[Tag, ...]:
@@ -305,7 +266,8 @@ def _load_story_pack(path: Path) -> StoryPack:
         sources=_sources(root),
         prompts=tuple(p.text(max_chars=300) for p in root.get("prompts").items(min_count=1, max_count=8)),
         phases=_phases(root),
-        feeling=_feeling(root.get("feeling")),
+        feeling=read_scale(root.get("feeling"), dont_know=False, low_key="dark_word", high_key="light_word",
+                           middle_key=None),
         who=_tags(root),
         undercurrents=_undercurrents(root),
         sort_intro=sorting.get("intro").text(max_chars=1000),

@@ -26,6 +26,7 @@ from .. import charts
 from ..charts import TableCell, heat_table_html
 from ..exchange import responses_document, to_csv, to_json
 from ..files import DownloadFile
+from ..reports import report_page, sources_footer
 from ..store import Response, Workshop
 from ..text import esc
 from .model import (
@@ -50,7 +51,7 @@ from .model import (
     who_counts,
     word_counts,
 )
-from .pack import FeelingScale, Phase, StoryPack
+from .pack import Phase, Scale, StoryPack
 from .settings import hidden_ids as workshop_hidden_ids
 from .settings import pinned_ids as workshop_pinned_ids
 from .sharing import share_responses
@@ -86,11 +87,11 @@ def _shift_label(pack: StoryPack, undercurrent_id: str, direction: str) -> str:
         return f"{undercurrent_id} ({direction})"
 
 
-def _feeling_text(scale: FeelingScale, value: int | None) -> str:
+def _feeling_text(scale: Scale, value: int | None) -> str:
     return "" if value is None else f"{value} of {scale.max} ({scale.label(value)})"
 
 
-def _mean_text(scale: FeelingScale, mean: float) -> str:
+def _mean_text(scale: Scale, mean: float) -> str:
     return f"{mean:.1f} ({scale.label(int(mean + 0.5))})"
 
 
@@ -169,7 +170,7 @@ def feeling_chart(pack: StoryPack, curve: Sequence[PhaseFeeling], title: str):
     base = alt.Chart(alt.Data(values=values)).encode(
         x=alt.X("phase:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, labelLimit=160)),
         y=alt.Y("mean:Q", scale=alt.Scale(domain=[scale.min, scale.max]),
-                title=f"Feeling ({scale.min} {scale.dark_word} to {scale.max} {scale.light_word})",
+                title=f"Feeling ({scale.min} {scale.low_word} to {scale.max} {scale.high_word})",
                 axis=alt.Axis(tickMinStep=1)),
     )
     line = base.mark_line(color="#5b4a9e", strokeWidth=2)
@@ -196,8 +197,6 @@ def feeling_table(pack: StoryPack, curve: Sequence[PhaseFeeling], min_group: int
 
 
 _CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:880px;margin:24px auto;padding:0 16px;
-color:#1a1a1a;line-height:1.5}h1{margin-bottom:0}.meta{color:#555}section{margin:32px 0}
 .phase{border-left:4px solid #8a7fc0;padding-left:14px;margin:24px 0}.phase>p{color:#444}
 article.moment{border:1px solid #ccc;border-radius:8px;padding:10px 14px;margin:12px 0;background:#fafafa}
 article.moment h4{margin:0 0 4px 0}.story{white-space:pre-wrap;overflow-wrap:anywhere}
@@ -323,16 +322,11 @@ def carry_forward_html(moments: Sequence[SharedMoment]) -> str:
 
 
 def _sources_html(pack: StoryPack) -> str:
-    links = ", ".join(f"<a href='{esc(u)}'>{esc(u)}</a>" for u in pack.sources)
-    return f"<footer><p class='meta'>Made with relworkbook. {esc(pack.note)} Sources: {links}</p></footer>"
+    return sources_footer(pack.sources, pack.note)
 
 
 def _page(title: str, body: Iterable[str]) -> str:
-    return "".join([
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{esc(title)}</title>",
-        f"<style>{_CSS}</style></head><body>", *body, "</body></html>",
-    ])
+    return report_page(title, body, css=_CSS)
 
 
 def storybook_html(
