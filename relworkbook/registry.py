@@ -43,7 +43,10 @@ class WorkbookSpec:
     name:        the workbook's name in the store, in response files and in ``?`` links
     notebook:    its notebook file in ``workbooks/``
     pack_file:   the content-pack file holding its words (``title`` and ``landing_line`` among them)
-    app:         ``"module:Class"`` of its WorkbookShell subclass, imported when a page opens
+    app:         ``"module:Class"`` of its WorkbookShell subclass (the notebook's one line), imported when a page opens
+    participant_view, facilitator_view, solo_view: ``"module:Class"`` of its three screens, subclasses of
+                 ``components.lifecycle``'s ParticipantPage, FacilitatorPage and SoloPage; each is imported only
+                 when a page shows it (a participant's kernel never loads the facilitator's module)
     load_pack:   settings -> the workbook's checked content pack
     payload_check: pack -> a function that checks one response's answers (uploads, imports)
     share:       (pack, workshop, published responses) -> what may leave the server (its sharing rule)
@@ -56,6 +59,9 @@ class WorkbookSpec:
     notebook: str
     pack_file: str
     app: str
+    participant_view: str
+    facilitator_view: str
+    solo_view: str
     load_pack: PackLoader
     payload_check: Callable[[Any], PayloadCheck]
     share: Callable[[Any, "Workshop", list["Response"]], list["Response"]]
@@ -66,12 +72,17 @@ class WorkbookSpec:
     withdraw: Callable[["Response", "Response | None"], "Response"] | None = None
 
     def app_class(self) -> type:
-        module, _, name = self.app.partition(":")
-        return getattr(importlib.import_module(module), name)
+        return load_class(self.app)
 
     def landing_words(self, settings: "Settings | None" = None) -> tuple[str, str]:
         """The workbook's title and its one line for the landing page, from its pack."""
         return _landing_words(self.pack_file, settings)
+
+
+def load_class(path: str) -> Any:
+    """The class a ``"module:Class"`` path names, its module imported now."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 @lru_cache(maxsize=16)

@@ -58,13 +58,13 @@ def pack():
 
 def participant(store, pack, access, name="", group="") -> StoryParticipantView:
     membership = join(store, access.workshop.code, WORKBOOK, display_name=name, group_label=group)
-    return StoryParticipantView(pack=pack, store=store, membership=membership)
+    return StoryParticipantView(pack=pack, ui=load_ui(), store=store, membership=membership)
 
 
 def reopen(store, pack, view) -> StoryParticipantView:
     """The same person coming back through their personal link."""
     membership = resume(store, view.workshop.code, view.membership.token, WORKBOOK)
-    return StoryParticipantView(pack=pack, store=store, membership=membership)
+    return StoryParticipantView(pack=pack, ui=load_ui(), store=store, membership=membership)
 
 
 def facilitator(store, pack, access) -> StoryFacilitatorView:
@@ -338,7 +338,7 @@ def test_private_moments_are_stored_sealed_and_open_on_the_tellers_own_page(pack
     mine = json.loads(answers.data)["responses"][0]["answers"]
     assert SEALED not in mine and any(m["story"] == SECRET + " edited" for m in mine["moments"])  # in plain
 
-    stranger = StoryParticipantView(pack=pack, store=store, membership=Membership(
+    stranger = StoryParticipantView(pack=pack, ui=load_ui(), store=store, membership=Membership(
         again.membership.workshop, again.membership.participant, "not-their-token"))
     assert stranger.status.kind == "error" and "could not be opened" in stranger.status.message
     assert [m["title"] for m in stranger.editor.moments] == ["Shared one", "Last one"]
@@ -365,7 +365,7 @@ def test_facilitator_files_hold_no_private_moment_not_even_sealed(pack, store):
 
 
 def test_on_their_own_nothing_is_stored_and_the_download_keeps_private_moments(pack, store):
-    solo = StorySoloView(pack=pack)
+    solo = StorySoloView(pack=pack, ui=load_ui())
     tell(solo, title="Alone", story=SECRET, consent="private")
     assert any(SECRET.encode() in f.data for f in solo.downloads.files)
     document = json.loads(next(f.data for f in solo.downloads.files if f.filename.endswith(".json")))
@@ -374,7 +374,7 @@ def test_on_their_own_nothing_is_stored_and_the_download_keeps_private_moments(p
 
 def test_importing_a_file_leaves_private_moments_out_and_says_so(pack, store):
     access = start_workshop(store, workbook=WORKBOOK, min_group=1)
-    solo = StorySoloView(pack=pack)
+    solo = StorySoloView(pack=pack, ui=load_ui())
     tell(solo, title="For the group", story="Shared from home")
     tell(solo, title="Mine", story=SECRET, consent="private")
     data = next(f.data for f in solo.downloads.files if f.filename.endswith(".json"))
@@ -395,9 +395,10 @@ def modules_after(script: str, tmp_path) -> set[str]:
         from relworkbook.workshops import start_workshop, join
         from relworkbook.story.pack import load_story_pack
         from relworkbook.story.participant import StoryParticipantView
+        from relworkbook.content import load_ui
         store = open_store()
         code = start_workshop(store, workbook="story-weaving").workshop.code
-        view = StoryParticipantView(pack=load_story_pack(), store=store,
+        view = StoryParticipantView(pack=load_story_pack(), ui=load_ui(), store=store,
                                     membership=join(store, code, "story-weaving"))
         def tell(consent):
             form = view.editor.form

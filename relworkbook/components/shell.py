@@ -8,7 +8,7 @@ The page's address decides the screen:
 * ``?solo=1``                     - one person (or a team round one screen), no workshop;
 * nothing                         - the welcome: join, go solo, or start a workshop.
 
-A workbook subclasses the shell and supplies three views. The shell owns the
+A workbook subclasses the shell, naming its workbook; its spec names its three views. The shell owns the
 store, the words, the browser bridge, live refresh and error handling, so a
 workbook holds only what is particular to it.
 
@@ -29,6 +29,7 @@ from ..config import FACILITATOR_POLL_SECONDS, PARTICIPANT_POLL_SECONDS, Setting
 from ..content import UiText, load_ui
 from ..errors import FriendlyError, guarded, report
 from ..page import PageContext, base_of
+from ..registry import WorkbookSpec, load_class, spec_for
 from ..store import Store, open_store
 from ..text import esc
 from ..workshops import (
@@ -115,9 +116,20 @@ class WorkbookShell(widgets.VBox):
         return cls(PageContext.from_environment(), **kwargs)
 
     @classmethod
+    def spec(cls) -> WorkbookSpec:
+        return spec_for(cls.workbook)
+
+    @classmethod
     def prepare(cls, settings: Settings) -> None:
-        """Load what every visitor needs (words, the participant's modules); nothing heavy."""
+        """Load what every visitor needs (words, the pack, the participant's modules); nothing heavy."""
         load_ui(settings)
+        spec = cls.spec()
+        spec.load_pack(settings)
+        load_class(spec.participant_view)  # warm the participant's path, not the facilitator's
+
+    @property
+    def pack(self) -> Any:
+        return self.spec().load_pack(self.settings)
 
     def require_store(self) -> Store:
         """The open workshop file, for the screens that read and write it.
@@ -133,17 +145,19 @@ class WorkbookShell(widgets.VBox):
     # -- the views a workbook provides -------------------------------------------
 
     def participant_view(self, membership: Membership, resumed: bool) -> widgets.Widget:
-        raise NotImplementedError
+        view = load_class(self.spec().participant_view)
+        return view(pack=self.pack, ui=self.ui, store=self.require_store(), membership=membership)
 
     def facilitator_view(self, access: FacilitatorAccess) -> widgets.Widget:
-        raise NotImplementedError
+        view = load_class(self.spec().facilitator_view)
+        return view(pack=self.pack, ui=self.ui, store=self.require_store(), access=access)
 
     def solo_view(self) -> widgets.Widget:
-        raise NotImplementedError
+        return load_class(self.spec().solo_view)(pack=self.pack, ui=self.ui)
 
     def workbook_title(self) -> str:
         """The workbook's name as its pack gives it (the wrong-code message names the page)."""
-        return getattr(getattr(self, "pack", None), "title", "") or self.workbook
+        return getattr(self.pack, "title", "") or self.workbook
 
     # -- routing -----------------------------------------------------------------
 

@@ -9,26 +9,19 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from .. import charts, sharing
-from ..components.downloads import DownloadLinks
-from ..components.importer import ImportPanel
-from ..components.session import SessionPanel
-from ..components.status import StatusLine
+from ..components.lifecycle import FacilitatorPage
 from ..config import MAX_NOTE_CHARS
-from ..content import HeatmapPack, UiText
 from ..errors import FriendlyError, guarded
-from ..store import Store, Workshop
 from ..text import clean_text, esc
-from ..workshops import FacilitatorAccess
 from . import report, views
-from .model import WORKBOOK, payload_check
+from .model import WORKBOOK
 
 
-class FacilitatorView(widgets.VBox):
-    def __init__(self, *, pack: HeatmapPack, ui: UiText, store: Store, access: FacilitatorAccess):
-        self.pack, self.ui, self.store = pack, ui, store
-        self.workshop = access.workshop
-        self.status = StatusLine()
-        self.session = SessionPanel(ui=ui, store=store, workshop=self.workshop, on_change=self._workshop_changed)
+class FacilitatorView(FacilitatorPage):
+    workbook = WORKBOOK
+
+    def build(self) -> None:
+        ui = self.ui
         # The live heatmap, with its table alternative and highlights.
         self.chart = widgets.HTML()  # the live heat grid
         self.chart_note = widgets.HTML()
@@ -37,10 +30,9 @@ class FacilitatorView(widgets.VBox):
         self.figure_box.selected_index = None
         self.figure_box.observe(guarded(self.status.error)(lambda _c: self.draw_figure()), names="selected_index")
         self.table = widgets.HTML()
-        self.waiting = widgets.HTML()  # answers held back until k people have new ones
         self.highlights = widgets.HTML()
-        table_box = widgets.Accordion([self.table], titles=(ui("table_caption"),))
-        table_box.selected_index = None
+        self.table_box = widgets.Accordion([self.table], titles=(ui("table_caption"),))
+        self.table_box.selected_index = None
         # Rounds.
         self.rounds = widgets.HTML()
         self.round_chart = widgets.HTML()
@@ -55,42 +47,22 @@ class FacilitatorView(widgets.VBox):
         show = self.status.error
         self.focus_button.on_click(guarded(show)(self.choose_focus))
         self.step_button.on_click(guarded(show)(self.add_next_step))
-        # Files.
-        self.importer = ImportPanel(ui=ui, store=store, workbook=WORKBOOK, workshop=lambda: self.workshop,
-                                    check_payload=payload_check(pack), on_imported=lambda _n: self.refresh(True))
-        self.export_button = widgets.Button(description=ui("export_button"), icon="download", button_style="primary")
-        self.export_button.on_click(guarded(show)(self.prepare_exports))
-        self.downloads = DownloadLinks()
-
-        tabs = widgets.Tab([
-            widgets.VBox([self.waiting, self.chart, self.chart_note, widgets.HTML(views.legend(pack)), self.highlights,
-                          self.figure_box, table_box]),
-            widgets.VBox([self.rounds, self.round_chart]),
-            widgets.VBox([self.focus, self.focus_button, self.next_step, self.step_button, self.notes]),
-            widgets.VBox([self.export_button, self.downloads, self.importer]),
-        ], titles=("Collective heatmap", "Rounds", "Next steps", "Files"))
-        super().__init__([self.session, self.status, tabs])
-        self._seen: object = None
         self.analysis: report.Analysis | None = None
         charts.warm_up()
-        self.refresh(force=True)
+
+    def tabs(self):
+        return [
+            ("Collective heatmap", widgets.VBox([self.chart, self.chart_note, widgets.HTML(views.legend(self.pack)),
+                                                 self.highlights, self.figure_box, self.table_box])),
+            ("Rounds", widgets.VBox([self.rounds, self.round_chart])),
+            ("Next steps", widgets.VBox([self.focus, self.focus_button, self.next_step, self.step_button,
+                                         self.notes])),
+        ]
+
+    def draw(self, shown: sharing.Shown) -> None:
+        self.update(list(shown.responses))
 
     # -- live --------------------------------------------------------------------
-
-    def refresh(self, force: bool = False) -> None:
-        """Redraw if anything changed in the store (cheap when nothing did)."""
-        key = self.store.fingerprint(self.workshop.id)
-        if not force and key == self._seen:
-            return
-        self._seen = key
-        self.workshop = self.store.workshop(self.workshop.id)
-        self.session.update(self.workshop)
-        # Who has saved is live; what they said is shown only as published (steps of k).
-        live = self.store.responses(self.workshop.id, WORKBOOK, self.workshop.current_round)
-        self.session.show_counts(len(live), [r.display_name for r in live])
-        shown = sharing.published(self.store, self.workshop, WORKBOOK)
-        self.waiting.value = sharing.waiting_html(shown, self.ui)
-        self.update(list(shown.responses))
 
     def update(self, responses) -> None:
         """Pool and redraw everything from published ``responses`` (the benchmarked step)."""
@@ -140,10 +112,6 @@ class FacilitatorView(widgets.VBox):
         svg = charts.render_svg(report.heatmap_chart(self.pack, columns, title))
         self.figure.value = charts.svg_figure_html(svg, f"Collective heatmap: {title}")
 
-    def _workshop_changed(self, workshop: Workshop) -> None:
-        self.workshop = workshop
-        self.refresh(force=True)
-
     # -- next steps --------------------------------------------------------------
 
     def choose_focus(self, _button=None) -> None:
@@ -168,15 +136,3 @@ class FacilitatorView(widgets.VBox):
             "".join(f"<p><b>Focus:</b> {esc(f)}</p>" for f in focus)
             + ("<ul>" + "".join(f"<li>{esc(s)}</li>" for s in steps) + "</ul>" if steps else "")
         )
-
-    # -- files -------------------------------------------------------------------
-
-    def prepare_exports(self, _button=None) -> None:
-        # The same boundary as `relworkbook export`: published answers, sharing rule applied.
-        responses = sharing.shared(self.store, self.workshop, self.pack)
-        if not responses:
-            raise FriendlyError("There are no answers to download yet.")
-        notes = self.store.notes(self.workshop.id)
-        self.downloads.show(report.export_files(self.pack, self.workshop, responses, notes))
-        self.status.success(f"Downloads ready: {len(responses)} answers.")
-

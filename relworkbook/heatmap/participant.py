@@ -6,20 +6,17 @@ Imports nothing heavy: a 25-person workshop runs 25 of these kernels.
 from __future__ import annotations
 
 import time
-import uuid
 
 import ipywidgets as widgets
 
-from .. import sharing
 from ..components.choice import ChoiceGroup
-from ..components.downloads import DownloadFile, DownloadLinks
-from ..components.status import StatusLine
+from ..components.lifecycle import ParticipantPage, SoloPage
 from ..content import HeatmapPack, Scale, UiText
 from ..errors import FriendlyError, guarded
 from ..exchange import responses_document, to_json
-from ..store import Response, Store
+from ..files import DownloadFile
+from ..store import Response
 from ..text import esc
-from ..workshops import Membership
 from . import views
 from .model import WORKBOOK, check_ratings, personal, summarise, unanswered
 
@@ -95,127 +92,77 @@ def _saved_message(ui: UiText, missing: int) -> str:
     return message
 
 
-class ParticipantView(widgets.VBox):
-    def __init__(self, *, pack: HeatmapPack, ui: UiText, store: Store, membership: Membership):
-        self.pack, self.ui, self.store, self.membership = pack, ui, store, membership
-        self.workshop = store.workshop(membership.workshop.id)
-        self.status = StatusLine()
-        self.form = RatingForm(pack)
-        self.save_button = widgets.Button(description=ui("save_button"), button_style="primary", icon="check")
+class ParticipantView(ParticipantPage):
+    workbook = WORKBOOK
+
+    def build(self) -> None:
+        self.form = RatingForm(self.pack)
+        self.save_button = widgets.Button(description=self.ui("save_button"), button_style="primary", icon="check")
         self.save_button.on_click(guarded(self.status.error)(self.save))
         self.mine = widgets.HTML()
-        self.group = widgets.HTML()
-        self.download_button = widgets.Button(description=ui("download_mine"), icon="download")
-        self.download_button.on_click(guarded(self.status.error)(self.prepare_download))
-        self.downloads = DownloadLinks()
-        self._revealed_for: object = None
-        self._load_saved()
-        super().__init__([
-            widgets.HTML(f"<h2>{esc(pack.title)}</h2>"), self.form, self.save_button, self.status,
-            self.mine, self.group, self.download_button, self.downloads,
-        ])
-        self._apply_state()
 
-    def _load_saved(self) -> None:
-        saved = self.store.response_for(
-            self.workshop.id, self.membership.participant.uid, WORKBOOK, self.workshop.current_round
-        )
+    def form_widgets(self):
+        return [self.form, self.save_button, self.mine]
+
+    def load(self, saved: Response | None) -> None:
         self.form.ratings = saved.payload.get("ratings", {}) if saved else {}
-        self.mine.value = views.personal_table(self.pack, personal(self.pack, self.form.ratings)) if saved else ""
+        self.mine.value = views.personal_table(self.pack, personal(self.pack, self.form.ratings)) \
+            if saved else ""
+
+    def set_disabled(self, disabled: bool) -> None:
+        self.form.set_disabled(disabled)
+        self.save_button.disabled = disabled
 
     def save(self, _button=None) -> Response:
-        self.workshop = self.store.workshop(self.workshop.id)  # the facilitator may have just closed it
-        if self.workshop.locked:
-            self._apply_state()
-            raise FriendlyError(self.ui("locked"))
         ratings = check_ratings(self.pack, self.form.ratings)
         if not ratings:
             raise FriendlyError("Please rate at least one statement before saving.")
         self.status.info(self.ui("saving"))
-        participant = self.membership.participant
-        saved = self.store.save_response(Response(
-            uid=uuid.uuid4().hex, workshop_id=self.workshop.id, participant_uid=participant.uid,
-            workbook=WORKBOOK, round=self.workshop.current_round, group_label=participant.group_label,
-            display_name=participant.display_name, payload={"ratings": ratings},
-            created_at=0, updated_at=0,
-        ))
+        saved = self.commit({"ratings": ratings})
         # Only now, with the answer committed, does the screen say "saved".
         self.status.success(_saved_message(self.ui, len(unanswered(self.pack, ratings))))
         self.mine.value = views.personal_table(self.pack, personal(self.pack, ratings))
         return saved
 
-    def prepare_download(self, _button=None) -> None:
-        mine = [r for r in self.store.responses(self.workshop.id, WORKBOOK)
-                if r.participant_uid == self.membership.participant.uid]
-        if not mine:
-            raise FriendlyError("Save your answers first; then you can download them.")
+    def my_files(self, mine: list[Response]) -> list[DownloadFile]:
         document = responses_document(WORKBOOK, mine, self.workshop)
-        self.downloads.show([DownloadFile.text(
-            self.ui("download_mine"), f"heatmap-{self.workshop.code}-my-answers.json",
-            to_json(document), "application/json")])
+        return [DownloadFile.text(self.ui("download_mine"), f"heatmap-{self.workshop.code}-my-answers.json",
+                                  to_json(document), "application/json")]
 
-    def _apply_state(self) -> None:
-        self.form.set_disabled(self.workshop.locked)
-        self.save_button.disabled = self.workshop.locked
-        if self.workshop.locked:
-            self.status.info(self.ui("locked"))
-        if self.workshop.revealed:
-            key = self.store.fingerprint(self.workshop.id)
-            if key != self._revealed_for:
-                self._revealed_for = key
-                shown = sharing.published(self.store, self.workshop, WORKBOOK, self.workshop.current_round)
-                answers = [r.payload.get("ratings", {}) for r in shown.responses]
-                summary = summarise(self.pack, answers, self.workshop.min_group)
-                self.group.value = (
-                    f"<h3>The group's heatmap ({summary.respondents} people)</h3>"
-                    + views.category_table(self.pack, summary, "The group by area")
-                    + "<br>" + views.statement_table(self.pack, summary, "The group, statement by statement",
-                                                     show_spread=False)
-                )
-        else:
-            self._revealed_for = None
-            self.group.value = ""
-
-    def refresh(self) -> None:
-        before = self.workshop
-        self.workshop = self.store.workshop(self.workshop.id)
-        if self.workshop.current_round != before.current_round:
-            self._load_saved()
-            self.status.info(f"A new round has started: {self.workshop.current_round}.")
-        state_changed = (self.workshop.locked, self.workshop.revealed) != (before.locked, before.revealed)
-        if state_changed and not self.workshop.locked:
-            self.status.clear()
-        self._apply_state()
+    def group_html(self, responses: list[Response]) -> str:
+        answers = [r.payload.get("ratings", {}) for r in responses]
+        summary = summarise(self.pack, answers, self.workshop.min_group)
+        return (
+            f"<h3>The group's heatmap ({summary.respondents} people)</h3>"
+            + views.category_table(self.pack, summary, "The group by area")
+            + "<br>" + views.statement_table(self.pack, summary, "The group, statement by statement",
+                                             show_spread=False)
+        )
 
 
-class SoloView(widgets.VBox):
+class SoloView(SoloPage):
     """One person, or a team round one screen: no workshop, nothing stored."""
 
-    def __init__(self, *, pack: HeatmapPack, ui: UiText):
-        self.pack, self.ui = pack, ui
-        self.status = StatusLine()
-        self.form = RatingForm(pack)
+    workbook = WORKBOOK
+
+    def build(self) -> None:
+        self.form = RatingForm(self.pack)
         self.show_button = widgets.Button(description="Show my heatmap", button_style="primary", icon="th")
         self.show_button.on_click(guarded(self.status.error)(self.show))
         self.mine = widgets.HTML()
-        self.downloads = DownloadLinks()
-        self.participant_uid = uuid.uuid4().hex
-        self.response_uid = uuid.uuid4().hex
-        self.started = time.time()
-        super().__init__([widgets.HTML(f"<h2>{esc(pack.title)}</h2>"), self.form, self.show_button,
-                          self.status, self.mine, self.downloads])
+
+    def form_widgets(self):
+        return [self.form, self.show_button]
+
+    def results(self):
+        return [self.mine]
 
     def show(self, _button=None) -> None:
         ratings = check_ratings(self.pack, self.form.ratings)
         if not ratings:
             raise FriendlyError("Please rate at least one statement first.")
         self.mine.value = views.personal_table(self.pack, personal(self.pack, ratings))
-        now = time.time()
-        response = Response(
-            uid=self.response_uid, workshop_id=0, participant_uid=self.participant_uid, workbook=WORKBOOK,
-            round="baseline", group_label="", display_name="", payload={"ratings": ratings},
-            created_at=self.started, updated_at=now,
-        )
+        response = self.response({"ratings": ratings})
         self.downloads.show([DownloadFile.text(
             self.ui("download_mine"), "heatmap-my-answers.json",
             to_json(responses_document(WORKBOOK, [response])), "application/json")])

@@ -7,15 +7,11 @@ from typing import Any
 import ipywidgets as widgets
 
 from .. import charts, sharing
-from ..components.downloads import DownloadLinks
-from ..components.importer import ImportPanel
-from ..components.session import SessionPanel
+from ..components.lifecycle import FacilitatorPage
 from ..components.status import StatusLine
-from ..content import UiText
-from ..errors import FriendlyError, guarded
+from ..errors import guarded
 from ..store import Store, Workshop
 from ..text import esc
-from ..workshops import FacilitatorAccess
 from . import settings as story_settings
 from .model import (
     WORKBOOK,
@@ -34,7 +30,7 @@ from .model import (
     without_private,
 )
 from .pack import StoryPack
-from .storybook import dark_light_html, export_files, feeling_chart, moment_html
+from .storybook import dark_light_html, feeling_chart, moment_html
 from .weave import weave_sections
 
 ALL_GROUPS = "(everyone)"
@@ -88,17 +84,14 @@ class TimelinePanel(widgets.VBox):
         self._on_change(self.workshop)
 
 
-class StoryFacilitatorView(widgets.VBox):
-    def __init__(self, *, pack: StoryPack, ui: UiText, store: Store, access: FacilitatorAccess):
-        self.pack, self.ui, self.store = pack, ui, store
-        self.workshop = access.workshop
-        self.status = StatusLine()
-        self.waiting = widgets.HTML()  # stories held back until k people have new ones
+class StoryFacilitatorView(FacilitatorPage):
+    workbook = WORKBOOK
+
+    def build(self) -> None:
         show = self.status.error
-        self.session = SessionPanel(ui=ui, store=store, workshop=self.workshop, on_change=self._changed)
-        self.timeline = TimelinePanel(pack, store, self.workshop, self._changed)
-        timeline_box = widgets.Accordion([self.timeline], titles=("Workshop timeline",))
-        timeline_box.selected_index = None
+        self.timeline = TimelinePanel(self.pack, self.store, self.workshop, self._workshop_changed)
+        self.timeline_box = widgets.Accordion([self.timeline], titles=("Workshop timeline",))
+        self.timeline_box.selected_index = None
         self.group_filter = widgets.Dropdown(options=[ALL_GROUPS], value=ALL_GROUPS, description="Group",
                                              style={"description_width": "initial"})
         self.group_filter.observe(guarded(show)(lambda _c: self.refresh(force=True)), names="value")
@@ -106,52 +99,33 @@ class StoryFacilitatorView(widgets.VBox):
         self.weave_tables = widgets.HTML()
         self.stories = widgets.VBox()
         self.sorting = widgets.HTML()
-        self.export_button = widgets.Button(description="Prepare the storybook and downloads", icon="book",
-                                            button_style="primary", layout=widgets.Layout(width="auto"))
-        self.export_button.on_click(guarded(show)(self.prepare_exports))
-        self.downloads = DownloadLinks()
         self._private_left_out = 0  # private moments dropped from the files of the current upload
-        self.importer = ImportPanel(ui=ui, store=store, workbook=WORKBOOK, workshop=lambda: self.workshop,
-                                    check_payload=self._check_import, on_imported=self._imported)
         # Runs after the importer's own handler (observers run in order): the next upload starts afresh.
         self.importer.upload.observe(self._upload_done, names="value")
-        tabs = widgets.Tab([
-            widgets.VBox([self.curve_chart, self.weave_tables]),
-            widgets.VBox([widgets.HTML("<p>Pin stories for the storybook; hide any story that should not be "
-                                       "shown. A hidden story leaves every shared view and the storybook; your "
-                                       "Moments (CSV) and Responses (JSON) still hold it, marked as hidden.</p>"),
-                          self.stories]),
-            self.sorting,
-            widgets.VBox([self.export_button, self.downloads, self.importer]),
-        ], titles=("Weave", "Stories", "Dark and Light", "Files"))
-        super().__init__([self.session, timeline_box, self.status, self.waiting, self.group_filter, tabs])
-        self._seen: object = None
         charts.warm_up()
-        self.refresh(force=True)
+
+    def above_tabs(self):
+        return [self.timeline_box, self.group_filter]
+
+    def tabs(self):
+        return [
+            ("Weave", widgets.VBox([self.curve_chart, self.weave_tables])),
+            ("Stories", widgets.VBox([
+                widgets.HTML("<p>Pin stories for the storybook; hide any story that should not be shown. A hidden "
+                             "story leaves every shared view and the storybook; your Moments (CSV) and Responses "
+                             "(JSON) still hold it, marked as hidden.</p>"),
+                self.stories])),
+            ("Dark and Light", self.sorting),
+        ]
+
+    def view_key(self) -> object:
+        return self.group_filter.value
 
     # -- data ---------------------------------------------------------------------
 
-    def _responses(self):
-        """The current round as published: it changes only in steps of k people (see sharing.py)."""
-        shown = sharing.published(self.store, self.workshop, WORKBOOK, self.workshop.current_round)
-        self.waiting.value = sharing.waiting_html(shown, self.ui)
-        return list(shown.responses)
-
-    def _all_responses(self):
-        """What may leave the server, every round (the same boundary as `relworkbook export`)."""
-        return sharing.shared(self.store, self.workshop, self.pack)
-
-    def refresh(self, force: bool = False) -> None:
-        key = (self.store.fingerprint(self.workshop.id), self.group_filter.value)
-        if not force and key == self._seen:
-            return
-        self._seen = key
-        self.workshop = self.store.workshop(self.workshop.id)
-        self.session.update(self.workshop)
-        # Who has saved is live; what they told is shown only as published.
-        live = self.store.responses(self.workshop.id, WORKBOOK, self.workshop.current_round)
-        self.session.show_counts(len(live), [r.display_name for r in live])
-        responses = self._responses()
+    def draw(self, shown: sharing.Shown) -> None:
+        # The current round as published: it changes only in steps of k people (see sharing.py).
+        responses = shown.of_round(self.workshop.current_round)
         every_shared = shared_moments(response_entries(responses))
         # The people's groups, not the moments': a group whose members all shared
         # without their names still has its Dark and Light choices.
@@ -217,27 +191,15 @@ class StoryFacilitatorView(widgets.VBox):
         self.workshop = story_settings.toggle(self.store, self.workshop, key, moment_id)
         self.refresh(force=True)
 
-    def _changed(self, workshop: Workshop) -> None:
-        self.workshop = workshop
-        self.refresh(force=True)
-
-    def prepare_exports(self, _button: Any = None) -> None:
-        self.workshop = self.store.workshop(self.workshop.id)  # the latest pins and hides
-        responses = self._all_responses()
-        if not responses:
-            raise FriendlyError("There are no stories to put in a storybook yet.")
-        self.downloads.show(export_files(self.pack, self.workshop, responses))
-        self.status.success(f"Storybook and downloads ready. Answers from: {len(responses)}.")
-
     # -- importing files -------------------------------------------------------------
 
-    def _check_import(self, answers) -> dict[str, Any]:
+    def check_import(self, answers) -> dict[str, Any]:
         """Check a file's answers; private moments are checked, counted, then dropped (never stored)."""
         clean = check_payload(self.pack, answers, None)
         self._private_left_out += private_count(clean)
         return without_private(clean)
 
-    def _imported(self, _added: int) -> None:
+    def imported(self, _added: int) -> None:
         self._say_private_left_out()
         self.refresh(force=True)
 
