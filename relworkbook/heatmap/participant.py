@@ -9,9 +9,9 @@ import time
 
 import ipywidgets as widgets
 
-from ..components.choice import ChoiceGroup
 from ..components.lifecycle import ParticipantPage, SoloPage
-from ..content import HeatmapPack, Scale, UiText
+from ..components.rating import DONT_KNOW, RatingQuestions  # noqa: F401 - DONT_KNOW re-exported
+from ..content import HeatmapPack, UiText
 from ..errors import FriendlyError, guarded
 from ..exchange import responses_document, to_json
 from ..files import DownloadFile
@@ -20,69 +20,38 @@ from ..text import esc
 from . import views
 from .model import WORKBOOK, check_ratings, personal, summarise, unanswered
 
-DONT_KNOW = 0  # a choice needs a value; 0 stands for "don't know" and is stored as null
-DONT_KNOW_ON_A_ZERO_SCALE = "dont-know"
-
-
-def dont_know_value(scale: Scale) -> int | str:
-    """The value that stands for "don't know": 0, unless the scale itself offers 0 as a rating.
-
-    A pack may run its scale from 0; a 0 rating must then stay a rating, not
-    turn into "don't know".
-    """
-    return DONT_KNOW_ON_A_ZERO_SCALE if scale.min <= DONT_KNOW <= scale.max else DONT_KNOW
-
 
 class RatingForm(widgets.VBox):
     """Every statement with a 1-5 (or don't know) choice, grouped by area.
 
-    Each statement is one ChoiceGroup: its legend is the statement, so a
-    screen reader names the question and the chosen answer, and a keyboard
-    needs one Tab per statement (arrow keys choose within it).
+    Each statement is one ChoiceGroup (see components/rating.py): its legend is
+    the statement, so a screen reader names the question and the chosen answer,
+    and a keyboard needs one Tab per statement (arrow keys choose within it).
     """
 
     def __init__(self, pack: HeatmapPack):
         self.pack = pack
-        scale = pack.scale
-        values = list(range(scale.min, scale.max + 1))
-        self.dont_know = dont_know_value(scale)
-        options = [[str(v), v] for v in values] + [[scale.dont_know, self.dont_know]]
-        named = dict(scale.labels)
-        hints = [named.get(v, "") for v in values] + [""]  # "3" is read out as "3 Partly true"
-        self.choices: dict[str, ChoiceGroup] = {}
-        sections = [widgets.HTML(f"<p>{esc(pack.intro)}</p>{views.legend(pack)}")]
+        self.questions = RatingQuestions(pack.scale, ((s.id, s.text) for s in pack.statements))
+        self.dont_know = self.questions.dont_know
+        self.choices = self.questions.choices
+        sections: list[widgets.Widget] = [widgets.HTML(f"<p>{esc(pack.intro)}</p>{views.legend(pack)}")]
         for category in pack.categories:
             sections.append(
                 widgets.HTML(f"<h3>{esc(category.name)}</h3><p style='color:#555'>{esc(category.description)}</p>")
             )
-            for statement in category.statements:
-                choice = ChoiceGroup(options=options, hints=hints, label=statement.text,
-                                     layout=widgets.Layout(margin="0 0 12px 0"))
-                choice.add_class("rw-rating")
-                choice.add_class(f"rw-rating-{statement.id}")
-                self.choices[statement.id] = choice
-                sections.append(choice)
+            sections.extend(self.choices[s.id] for s in category.statements)
         super().__init__(sections)
 
     @property
     def ratings(self) -> dict[str, int | None]:
-        return {
-            sid: (None if choice.value == self.dont_know else choice.value)
-            for sid, choice in self.choices.items()
-            if choice.value is not None
-        }
+        return self.questions.ratings
 
     @ratings.setter
     def ratings(self, values: dict[str, int | None]) -> None:
-        for sid, choice in self.choices.items():
-            if sid in values:
-                choice.value = self.dont_know if values[sid] is None else values[sid]
-            else:
-                choice.value = None
+        self.questions.ratings = values
 
     def set_disabled(self, disabled: bool) -> None:
-        for choice in self.choices.values():
-            choice.disabled = disabled
+        self.questions.set_disabled(disabled)
 
 
 def _saved_message(ui: UiText, missing: int) -> str:
