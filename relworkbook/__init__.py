@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "HeatmapWorkbook": "relworkbook.heatmap",
     "StoryWorkbook": "relworkbook.story",
+    "PersonaWorkbook": "relworkbook.persona.app",
     "Settings": "relworkbook.config",
     "FriendlyError": "relworkbook.errors",
     "Store": "relworkbook.store",

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only
 SPEC_MODULES: tuple[str, ...] = (
     "relworkbook.story.spec",
     "relworkbook.heatmap.spec",
+    "relworkbook.persona.spec",
 )
 
 PayloadCheck = Callable[[Mapping[str, Any]], dict[str, Any]]

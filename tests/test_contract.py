@@ -62,7 +62,29 @@ def _story(store: Store, pack) -> tuple:
     return access, {"private": [PRIVATE], "unlinked": [(ANON, NAMED), (ANON, "GROUP-TWO")], "lone_group": SMALL}
 
 
-SEEDERS = {"heatmap": _heatmap, "story-weaving": _story}
+def _persona(store: Store, pack) -> tuple:
+    from relworkbook.persona.model import PLAN_KIND, plan_note_text
+
+    access = start_workshop(store, workbook="persona-mapping")
+    items = [i.id for i in pack.items]
+    checkin = [c.id for c in pack.checkin]
+    people = [("", "staff"), ("", "staff"), ("", "staff"), (NAMED, SMALL), (XSS, "staff"), ("", "staff")]
+    for n, (name, group) in enumerate(people):
+        seat = join(store, access.workshop.code, "persona-mapping", display_name=name, group_label=group)
+        store.save_response(Response(
+            uid=f"u{n}", workshop_id=access.workshop.id, participant_uid=seat.participant.uid,
+            workbook="persona-mapping", round="baseline", group_label=seat.participant.group_label,
+            display_name=seat.participant.display_name,
+            payload={"about": "someone" if n == 2 else "self",
+                     "ratings": {iid: 1 + (n + i) % 5 for i, iid in enumerate(items)},
+                     "checkin": {cid: 1 + (n * 2 + i) % 5 for i, cid in enumerate(checkin)}},
+            created_at=0, updated_at=0))
+    # What the group typed into its support plan is shown as text everywhere.
+    store.add_note(access.workshop.id, PLAN_KIND, plan_note_text(pack, pack.personas[0].id, XSS, XSS, "May"))
+    return access, {"private": [], "unlinked": [], "lone_group": SMALL}
+
+
+SEEDERS = {"heatmap": _heatmap, "story-weaving": _story, "persona-mapping": _persona}
 
 
 @pytest.fixture(params=[s.name for s in specs()])

@@ -10,7 +10,9 @@ PURE = [
     "relworkbook.registry", "relworkbook.sharing", "relworkbook.files", "relworkbook.exchange",
     "relworkbook.store", "relworkbook.content", "relworkbook.heatmap", "relworkbook.heatmap.model",
     "relworkbook.heatmap.report", "relworkbook.story", "relworkbook.story.model", "relworkbook.story.pack",
-    "relworkbook.story.sharing", "relworkbook.story.storybook",
+    "relworkbook.story.sharing", "relworkbook.story.storybook", "relworkbook.persona", "relworkbook.persona.model",
+    "relworkbook.persona.pack", "relworkbook.persona.report", "relworkbook.persona.spec", "relworkbook.reports",
+    "relworkbook.content.scales",
 ]
 
 

@@ -102,7 +102,7 @@ def test_profile_html_shows_headline_bars_card_and_pathways(pp):
     # 100 for the Weavers, 75 for the Disruptors: 25 points ahead, a clear lead.
     assert "Your profile" in html and "Mostly a Community Weaver" in html and "streak" not in html
     assert "<caption" in html and "How much each persona sounds like you" in html
-    assert ">Community Weavers</th>" in html and "100</td>" in html and "strong" in html
+    assert ">Community Weavers</th>" in html and "></span>100 strong</td>" in html and "></span>25 faint</td>" in html
     assert "Neighbourly Empathisers</th>" in html and "not answered" in html
     assert "About Community Weavers" in html and "What frustrates them" in html
     assert "A borough-wide connectors programme" in html and "Named in the review Turning to the Light" in html
@@ -316,3 +316,13 @@ def test_a_participants_downloads_never_load_altair():
     loaded = set(done.stdout.split())
     assert "relworkbook.persona.report" in loaded
     assert not {"ipywidgets", "anywidget", "pandas", "altair", "vl_convert"} & loaded
+
+
+def test_downloads_before_anyone_answers(store, pp):
+    workshop = start_workshop(store, workbook=WORKBOOK, min_group=3).workshop
+    files = export_files(pp, workshop, [], [])
+    assert len(files) == 5 and files[4].data.startswith(b"\x89PNG")
+    report = files[0].data.decode()
+    assert "No profiles to show yet." in report and "No plans written yet." in report
+    assert files[1].data.decode().strip() == ",".join(TIDY_COLUMNS)
+    assert json.loads(files[2].data)["responses"] == []

@@ -69,6 +69,13 @@ class RatingQuestions:
             else:
                 choice.value = None
 
+    def rescale(self, scale: Scale) -> None:
+        """The same points in other words (e.g. "Very like me" becomes "Very like them")."""
+        named = dict(scale.labels)
+        hints = [named.get(v, "") for v in scale.values] + ([""] if scale.dont_know else [])
+        for choice in self.choices.values():
+            choice.hints = hints
+
     def relabel(self, labels: Mapping[str, str]) -> None:
         """New words for the questions (e.g. "I ..." becomes "They ...")."""
         for qid, text in labels.items():

@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Se
 from ..errors import FriendlyError
 from ..text import clean_text
 from .pack import ABOUT, RISKS, Pathway, PersonaPack
+from .spec import WORKBOOK  # noqa: F401 - re-exported: one name, defined with the registration
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from ..store import Note, Response, Workshop
 
-WORKBOOK = "persona-mapping"
 #: The store's note kind for a support plan.
 PLAN_KIND = "plan"
 PLAN_OFFER_CHARS, PLAN_WHO_CHARS, PLAN_WHEN_CHARS = 300, 80, 40

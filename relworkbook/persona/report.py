@@ -145,14 +145,17 @@ def _hidden(pack: PersonaPack, k: int) -> str:
 
 
 def _bar(score: float) -> str:
-    """A bar drawn by length; decorative (the number beside it says the same), so hidden from screen readers."""
+    """A bar drawn by length; decorative (the number beside it says the same), so hidden from screen readers.
+
+    At most 100 px wide, so a row fits a 360 px phone screen with the persona's name beside it.
+    """
     width = max(0.0, min(100.0, score))
     return (f'<span aria-hidden="true" style="display:inline-block;vertical-align:middle;height:0.9em;'
-            f'width:{width * 1.6:.0f}px;background:{BAR_COLOUR};margin-right:6px;border-radius:2px"></span>')
+            f'width:{width:.0f}px;background:{BAR_COLOUR};margin-right:6px;border-radius:2px"></span>')
 
 
 def bars_table(pack: PersonaPack, scores: Profile, caption: str, empty_words: str) -> str:
-    """The sorted bars as an accessible table: persona, a bar with its number, and a word for its strength.
+    """The sorted bars as an accessible table: each persona, a bar, its number and a word for its strength.
 
     ``empty_words`` stands in a row without a score ("not answered", or "hidden (fewer than k)" for a group).
     """
@@ -160,13 +163,12 @@ def bars_table(pack: PersonaPack, scores: Profile, caption: str, empty_words: st
     for s in scores:
         name = f'<th scope="row" style="{_CELL};font-weight:600">{esc(s.name)}</th>'
         if s.score is None:
-            rows.append(f'<tr>{name}<td style="{_CELL};{_MUTED}">{esc(empty_words)}</td>'
-                        f'<td style="{_CELL}"></td></tr>')
+            rows.append(f'<tr>{name}<td style="{_CELL};{_MUTED}">{esc(empty_words)}</td></tr>')
             continue
-        rows.append(f'<tr>{name}<td style="{_CELL};white-space:nowrap">{_bar(s.score)}{s.score:.0f}</td>'
-                    f'<td style="{_CELL}">{esc(strength(pack, s.score))}</td></tr>')
+        rows.append(f'<tr>{name}<td style="{_CELL};white-space:nowrap">{_bar(s.score)}{s.score:.0f} '
+                    f"{esc(strength(pack, s.score))}</td></tr>")
     head = "".join(f'<th scope="col" style="{_CELL}">{esc(pack.screen(key))}</th>'
-                   for key in ("persona_col", "score_col", "strength_col"))
+                   for key in ("persona_col", "score_col"))
     return (f'<table class="rw-persona-bars" style="{_TABLE}"><caption style="{_CAPTION}">{esc(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
@@ -419,7 +421,8 @@ def profile_chart(pack: PersonaPack, scores: Iterable[Any], title: str, k: int |
 
 # -- the report and the downloads ----------------------------------------------------------------
 
-_REPORT_CSS = "dl dt{font-weight:600}.rw-persona-card{break-inside:avoid}"
+# Long web addresses (the sources) wrap instead of widening a phone's page.
+_REPORT_CSS = "dl dt{font-weight:600}.rw-persona-card{break-inside:avoid}a{overflow-wrap:anywhere}"
 
 
 def report_html(
