@@ -146,7 +146,7 @@ class OfflineContext:
     """A browser context where only 127.0.0.1 answers; records what was refused."""
 
     def __init__(self, browser, **options):
-        self.context = browser.new_context(viewport={"width": 1100, "height": 900}, **options)
+        self.context = browser.new_context(**{"viewport": {"width": 1100, "height": 900}, **options})
         self.refused: list[str] = []
         self.dialogs: list[str] = []
         self.context.route("**/*", self._route)

@@ -166,3 +166,34 @@ def test_choices_fit_a_phone(server, offline, path):
         feeling = page.get_by_role("group", name=story.words("feeling_label"), exact=True)
         assert feeling.get_by_role("radio").count() == len(story.feeling.labels)
     assert [url for url in ctx.refused if not url.endswith(".css")] == []
+
+
+def test_enter_in_the_join_form_joins(server, offline):
+    """Typing the code and pressing Enter joins, as on any web form (before, Enter did nothing)."""
+    from relworkbook.workshops import start_workshop
+
+    store = Store(server.data)
+    try:
+        code = start_workshop(store, workbook="heatmap").workshop.code
+    finally:
+        store.close()
+    page = offline(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True).new_page()
+    page.goto(server.url(HEATMAP))
+    box = page.get_by_placeholder(load_ui()("code_placeholder"))
+    box.wait_for(timeout=60_000)
+    box.fill(code.lower())
+    box.press("Enter")
+    page.locator(".rw-rating").first.wait_for(timeout=30_000)
+    assert page.get_by_text(re.compile("You have joined")).count() >= 1
+
+
+def test_a_way_back_from_on_my_own(server, offline):
+    """'Use it on my own' from a join link is not a dead end: a button leads back to the join form."""
+    page = offline().new_page()
+    page.goto(server.url(HEATMAP + "?join=ABCDEF"))
+    page.get_by_role("button", name=load_ui()("solo_button_from_link")).click()
+    back = page.get_by_role("button", name=load_ui()("solo_back_to_workshop"))
+    back.wait_for(timeout=30_000)
+    back.press("Enter")  # a keyboard user gets back too
+    page.get_by_role("button", name=load_ui()("join_button")).wait_for(timeout=30_000)
+    page.wait_for_url(re.compile(r"\?join=ABCDEF$"), timeout=10_000)  # the address bar follows the screen

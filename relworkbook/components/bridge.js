@@ -3,7 +3,8 @@
 //  - tells the kernel the address the visitor really sees (Binder, proxies),
 //  - keeps the address bar in step (a reload lands on the same screen),
 //  - remembers personal resume links in this browser (localStorage),
-//  - sends a "tick" so a page can look for news while it is open.
+//  - sends a "tick" so a page can look for news while it is open,
+//  - lets Enter in a form's text box press that form's main button.
 const PREFIX = "relworkbook:";
 
 function recall() {
@@ -17,7 +18,28 @@ function recall() {
   return found;
 }
 
+// Enter in a one-line box of a form (.rw-enter-form) presses its main button (.rw-submit).
+// Listened for while the event travels down (capture): ipywidgets' text boxes stop it on its
+// way up. Leaving the box first makes it send its value (continuous_update=False sends on
+// "change"), and the click's message follows it on the same socket, so nothing is lost.
+function enterSubmits(event) {
+  if (event.key !== "Enter" || event.isComposing || event.shiftKey) return;
+  const box = event.target;
+  if (!(box instanceof HTMLInputElement) || box.type === "radio" || box.type === "checkbox") return;
+  const form = box.closest(".rw-enter-form");
+  const button = form && form.querySelector("button.rw-submit");
+  if (button && !button.disabled) {
+    event.preventDefault();
+    box.blur();
+    button.click();
+  }
+}
+
 function render({ model, el }) {
+  if (!window.__relworkbookEnter) {
+    window.__relworkbookEnter = true;
+    document.addEventListener("keydown", enterSubmits, true);
+  }
   el.style.display = "none";
   model.set("href", window.location.href);
   model.set("recalled", recall());

@@ -94,8 +94,11 @@ class JoinPanel(widgets.VBox):
         row = widgets.Layout(flex_flow="row wrap")
         if live_joining:
             intro = widgets.HTML(f"<h2>{esc(ui('welcome_title'))}</h2><p>{esc(ui('welcome_text'))}</p>")
-            children = [intro, self.code, self.name, self.group,
-                        widgets.HBox([self.join_button, self.solo_button], layout=row), self.status]
+            join_form = widgets.VBox([self.code, self.name, self.group,
+                                      widgets.HBox([self.join_button, self.solo_button], layout=row)])
+            join_form.add_class("rw-enter-form")  # Enter in a box joins (bridge.js)
+            self.join_button.add_class("rw-submit")
+            children = [intro, join_form, self.status]
             start_hint = []
         else:
             from_link = f"<p><b>{esc(ui('shared_from_link', code=format_code(code)))}</b></p>" if code else ""
@@ -106,6 +109,8 @@ class JoinPanel(widgets.VBox):
             [widgets.HTML(f"<h3>{esc(ui('start_heading'))}</h3>"), *start_hint, self.title, self.start_button],
             layout=widgets.Layout(margin="24px 0 0 0", border_top="1px solid #ddd"),
         )
+        starting.add_class("rw-enter-form")
+        self.start_button.add_class("rw-submit")
         # A participant who arrived by link sees only what they need.
         if not code:
             children.append(starting)

@@ -246,6 +246,17 @@ class WorkbookShell(widgets.VBox):
         self.status.info(self.ui("solo_mode"))
         self._show("solo", self.solo_view(), 0)
         self.bridge.replace_query = _query(solo="1")
+        # A way back: to the join form of the workshop whose link brought them, or to the first screen.
+        code = normalise_code(self.page.get("join"))
+        back = widgets.Button(description=self.ui("solo_back_to_workshop") if code else self.ui("solo_back"),
+                              icon="arrow-left", layout=widgets.Layout(width="auto"))
+        back.add_class("rw-solo-back")
+        back.on_click(guarded(self.status.error)(lambda _b: self._leave_solo(code)))
+        self.device_note.children = (back,)
+
+    def _leave_solo(self, code: str) -> None:
+        self.status.clear()
+        self.show_join(code=code)
 
     # -- links ---------------------------------------------------------------------
 
