@@ -176,6 +176,21 @@ def built_in_blanks(section: _Node) -> dict[str, frozenset[str]]:
     return {key: frozenset(placeholders(section.get(key).text(max_chars=10_000))) for key in section.mapping()}
 
 
+def checked_section(node: _Node, blanks: dict[str, frozenset[str]], max_chars: int = 1000) -> dict[str, str]:
+    """A pack's words section (``ui``, ``screen``, ``form``): every key the kit reads, and nothing else.
+
+    A missing key would leave a screen without its words; a key the kit does not
+    read is almost always a misspelt one whose words would silently never show,
+    so both are refused when the pack is loaded (and by ``check-content``).
+    """
+    for key in node.mapping():
+        if key not in blanks:
+            close = [k for k in blanks if k.replace("_", "") == str(key).replace("_", "").lower()]
+            hint = f" Did you mean '{close[0]}'?" if close else " Check its spelling against the built-in pack."
+            raise node._child(str(key), None).fail(f"is not a word this kit shows anywhere.{hint}")
+    return {key: checked_words(node.get(key), allowed, max_chars=max_chars) for key, allowed in blanks.items()}
+
+
 def checked_words(node: _Node, allowed: frozenset[str], max_chars: int = 1000) -> str:
     """A pack's words for one key, refused on load if their blanks could break a screen."""
     value = node.text(max_chars=max_chars)
@@ -188,12 +203,7 @@ def checked_words(node: _Node, allowed: frozenset[str], max_chars: int = 1000) -
 @lru_cache(maxsize=8)
 def _load_ui(path: Path) -> UiText:
     root = read_yaml(path)
-    ui = root.get("ui")
-    ui.mapping()
-    words = {}
-    for key, allowed in _ui_blanks().items():
-        words[key] = checked_words(ui.get(key), allowed)
-    return UiText(words)
+    return UiText(checked_section(root.get("ui"), _ui_blanks()))
 
 
 def load_ui(settings: Settings | None = None) -> UiText:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..content import BUILT_IN, _Node, _sources, built_in_blanks, checked_words, pack_file, read_yaml
+from ..content import BUILT_IN, _Node, _sources, built_in_blanks, checked_section, pack_file, read_yaml
 from ..content.scales import Scale, read_scale
 from ..content.templates import fill
 
@@ -328,9 +328,7 @@ def _built_in_blanks() -> dict[str, frozenset[str]]:
 
 
 def _screen(node: _Node) -> tuple[tuple[str, str], ...]:
-    node.mapping()
-    return tuple((key, checked_words(node.get(key), allowed, max_chars=400))
-                 for key, allowed in _built_in_blanks().items())
+    return tuple(checked_section(node, _built_in_blanks(), max_chars=400).items())
 
 
 @lru_cache(maxsize=8)

@@ -110,8 +110,9 @@ def checked_answers(pack: PersonaPack, form: PersonaForm) -> dict[str, Any]:
     return payload
 
 
-def _saved_words(pack: PersonaPack, payload: dict[str, Any], key: str) -> str:
-    words = pack.screen(key if about_of(payload) == "self" else key + "_someone")
+def _saved_words(pack: PersonaPack, payload: dict[str, Any], keys: tuple[str, str]) -> str:
+    """The words after saving or showing: ``keys`` for answers about oneself and about someone."""
+    words = pack.screen(keys[0] if about_of(payload) == "self" else keys[1])
     missing = len(unanswered(pack, payload["ratings"]))
     return f"{words} {pack.screen('unanswered', count=missing)}" if missing else words
 
@@ -154,7 +155,7 @@ class PersonaParticipantView(ParticipantPage):
         payload = checked_answers(self.pack, self.form)
         saved = self.commit(payload)
         # Only now, with the answer committed, does the screen say "saved".
-        self.status.success(_saved_words(self.pack, payload, "saved"))
+        self.status.success(_saved_words(self.pack, payload, ("saved", "saved_someone")))
         self.result.value = result_html(self.pack, payload)
         return saved
 
@@ -188,4 +189,4 @@ class PersonaSoloView(SoloPage):
         payload = checked_answers(self.pack, self.form)
         self.result.value = result_html(self.pack, payload)
         self.downloads.show(my_export_files(self.pack, [self.response(payload)]))
-        self.status.success(_saved_words(self.pack, payload, "shown"))
+        self.status.success(_saved_words(self.pack, payload, ("shown", "shown_someone")))

@@ -196,7 +196,7 @@ def pathways_html(pack: PersonaPack, pathways: Sequence[Pathway], heading: str, 
         f'<span style="{_MUTED};font-size:0.9em">({esc(pack.source_words(p))})</span></li>'
         for p in pathways
     )
-    return f"<{h}>{esc(heading)}</{h}><ul>{items}</ul>"
+    return f"<{h}>{esc(heading)}</{h}><p>{esc(pack.screen('pathways_intro'))}</p><ul>{items}</ul>"
 
 
 def _about_key(about: str) -> str:

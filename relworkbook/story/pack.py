@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..content import BUILT_IN, _Node, _sources, built_in_blanks, checked_words, pack_file, read_yaml
+from ..content import BUILT_IN, _Node, _sources, built_in_blanks, checked_section, pack_file, read_yaml
 from ..content.scales import Scale, read_scale
 from ..content.templates import fill
 
@@ -234,16 +234,13 @@ def _built_in_blanks() -> dict[str, dict[str, frozenset[str]]]:
 
 
 def _form(node: _Node) -> tuple[tuple[str, str], ...]:
-    node.mapping()
     allowed = _built_in_blanks()["form"]
-    return tuple((key, checked_words(node.get(key), allowed.get(key, frozenset()), max_chars=200))
-                 for key in FORM_KEYS)
+    words = checked_section(node, {key: allowed.get(key, frozenset()) for key in FORM_KEYS}, max_chars=200)
+    return tuple(words.items())
 
 
 def _screen(node: _Node) -> tuple[tuple[str, str], ...]:
-    node.mapping()
-    return tuple((key, checked_words(node.get(key), allowed, max_chars=300))
-                 for key, allowed in _built_in_blanks()["screen"].items())
+    return tuple(checked_section(node, _built_in_blanks()["screen"], max_chars=300).items())
 
 
 def _stop_words(root: _Node) -> frozenset[str]:
