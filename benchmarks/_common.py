@@ -90,15 +90,15 @@ def make_workbooks(tmp: Path) -> Path:
     return folder
 
 
-def new_workshop(data: Path, **kwargs):
-    """Create a heatmap workshop in ``data`` (the file the server will use)."""
+def new_workshop(data: Path, workbook: str = "heatmap", **kwargs):
+    """Create a workshop of ``workbook`` in ``data`` (the file the server will use)."""
     os.environ["RELWORKBOOK_DATA"] = str(data)
     from relworkbook.store import Store
     from relworkbook.workshops import start_workshop
 
     store = Store(data)
     try:
-        return start_workshop(store, workbook="heatmap", **kwargs)
+        return start_workshop(store, workbook=workbook, **kwargs)
     finally:
         store.close()
 

@@ -26,6 +26,7 @@ BENCHMARKS = {
     "kernel_memory": (["--samples", "3"], ["--samples", "1"]),
     "live_update": (["--saves", "8", "--runs", "20"], ["--saves", "3", "--runs", "5"]),
     "concurrent_writes": ([], []),
+    "persona_mapping": (["--samples", "5"], ["--samples", "1"]),
 }
 
 
