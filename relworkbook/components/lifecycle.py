@@ -187,9 +187,11 @@ class ParticipantPage(widgets.VBox):
         if self.workshop != before:
             self.workshop_changed(before)
         if self.workshop.current_round != before.current_round:
-            # A page left open must not carry last round's answers over.
-            self.load(self.saved())
+            # A page left open must not carry last round's answers over unannounced. Said
+            # before loading, so a workbook's own word on what it loaded (e.g. persona
+            # mapping's statements carried over) is the one that stays.
             self.status.info(self.say("new_round", round=self.workshop.current_round))
+            self.load(self.saved())
         elif before.locked and not self.workshop.locked:
             self.status.clear()
         self._apply_state()
