@@ -22,7 +22,7 @@ import pytest
 from relworkbook.content import load_ui
 from relworkbook.exchange import import_responses, to_csv, to_json
 from relworkbook.store import Store
-from relworkbook.story.facilitator import ALL_GROUPS, StoryFacilitatorView
+from relworkbook.story.facilitator import StoryFacilitatorView
 from relworkbook.story.model import (
     WORKBOOK,
     SharedMoment,
@@ -164,7 +164,7 @@ def test_the_group_filter_applies_k_per_statement_per_group(pack, store):
         sort(participant(store, pack, access, group="staff"), {"grief": "dark"})
     sort(participant(store, pack, access, group="manager"), {"grief": "light"})
     view = facilitator(store, pack, access)
-    assert set(view.group_filter.options) == {ALL_GROUPS, "staff", "manager"}
+    assert set(view.group_filter.options) == {view.all_groups, "staff", "manager"}
     assert "Dark (75%)" in view.sorting.value  # everyone: 3 of 4
     view.group_filter.value = "staff"
     assert "hidden: another group is too small to show" in view.sorting.value
@@ -454,7 +454,7 @@ def test_contract_nothing_private_anywhere_and_anonymous_apart_from_names(pack, 
             assert ANON_STORY not in view.weave_tables.value + " ".join(cards(view))
         if option == "GROUP-SOLO":
             assert "Light (100%)" not in view.sorting.value  # one person: hidden
-    view.group_filter.value = ALL_GROUPS
+    view.group_filter.value = view.all_groups
     view.prepare_exports()
     files = {f.filename: f.data for f in view.downloads.files}
     workshop = store.workshop(access.workshop.id)

@@ -19,7 +19,8 @@ from relworkbook.content import BUILT_IN
 
 PACKAGE = Path(relworkbook.__file__).parent
 #: The words sections of the built-in packs: (file, section).
-SECTIONS = [("common.yaml", "ui"), ("story-weaving.yaml", "screen"), ("story-weaving.yaml", "form"),
+SECTIONS = [("common.yaml", "ui"), ("heatmap.yaml", "screen"), ("story-weaving.yaml", "screen"),
+            ("story-weaving.yaml", "form"),
             ("persona-mapping.yaml", "screen")]
 LOOKUPS = {"ui", "say", "screen", "words"}  # the functions that look a word up by key
 

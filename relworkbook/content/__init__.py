@@ -236,6 +236,14 @@ class HeatmapPack:
     sources: tuple[str, ...]
     scale: Scale
     categories: tuple[Category, ...]
+    screen_words: tuple[tuple[str, str], ...]  # (key, words): the heatmap screens' own buttons, headings, messages
+
+    def screen(self, key: str, **values: Any) -> str:
+        """A screen word with its ``{blanks}`` filled in; KeyError for a key the heatmap has no word of its own for.
+
+        The KeyError lets the shared ``say`` lookup fall back to the common words.
+        """
+        return fill(dict(self.screen_words)[key], **values)
 
     @property
     def statements(self) -> tuple[Statement, ...]:
@@ -257,6 +265,12 @@ def _sources(root: _Node) -> tuple[str, ...]:
             raise node.fail("must be a web address starting with https://")
         urls.append(url)
     return tuple(urls)
+
+
+@lru_cache(maxsize=1)
+def _heatmap_screen_blanks() -> dict[str, frozenset[str]]:
+    """The blanks each built-in heatmap screen word uses: the keys every translation must give, and all it may fill."""
+    return built_in_blanks(read_yaml(BUILT_IN / "heatmap.yaml").get("screen"))
 
 
 @lru_cache(maxsize=8)
@@ -288,6 +302,7 @@ def _load_heatmap(path: Path) -> HeatmapPack:
         sources=_sources(root),
         scale=read_scale(root.get("scale"), dont_know=True, low_key="cool_word", high_key="warm_word"),
         categories=tuple(categories),
+        screen_words=tuple(checked_section(root.get("screen"), _heatmap_screen_blanks(), max_chars=300).items()),
     )
 
 

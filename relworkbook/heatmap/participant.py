@@ -54,10 +54,10 @@ class RatingForm(widgets.VBox):
         self.questions.set_disabled(disabled)
 
 
-def _saved_message(ui: UiText, missing: int) -> str:
+def _saved_message(pack: HeatmapPack, ui: UiText, missing: int) -> str:
     message = ui("saved", time=time.strftime("%H:%M"))
     if missing:
-        message += f" Still unanswered: {missing} of the statements."
+        message += " " + pack.screen("still_unanswered", count=missing)
     return message
 
 
@@ -85,11 +85,11 @@ class ParticipantView(ParticipantPage):
     def save(self, _button=None) -> Response:
         ratings = check_ratings(self.pack, self.form.ratings)
         if not ratings:
-            raise FriendlyError("Please rate at least one statement before saving.")
+            raise FriendlyError(self.pack.screen("rate_first_to_save"))
         self.status.info(self.ui("saving"))
         saved = self.commit({"ratings": ratings})
         # Only now, with the answer committed, does the screen say "saved".
-        self.status.success(_saved_message(self.ui, len(unanswered(self.pack, ratings))))
+        self.status.success(_saved_message(self.pack, self.ui, len(unanswered(self.pack, ratings))))
         self.mine.value = views.personal_table(self.pack, personal(self.pack, ratings))
         return saved
 
@@ -102,9 +102,9 @@ class ParticipantView(ParticipantPage):
         answers = [r.payload.get("ratings", {}) for r in responses]
         summary = summarise(self.pack, answers, self.workshop.min_group)
         return (
-            f"<h3>The group's heatmap ({summary.respondents} people)</h3>"
-            + views.category_table(self.pack, summary, "The group by area")
-            + "<br>" + views.statement_table(self.pack, summary, "The group, statement by statement",
+            f"<h3>{esc(self.pack.screen('group_heading', count=summary.respondents))}</h3>"
+            + views.category_table(self.pack, summary, self.pack.screen("group_by_area"))
+            + "<br>" + views.statement_table(self.pack, summary, self.pack.screen("group_by_statement"),
                                              show_spread=False)
         )
 
@@ -116,7 +116,7 @@ class SoloView(SoloPage):
 
     def build(self) -> None:
         self.form = RatingForm(self.pack)
-        self.show_button = widgets.Button(description="Show my heatmap", button_style="primary", icon="th")
+        self.show_button = widgets.Button(description=self.pack.screen("show_mine"), button_style="primary", icon="th")
         self.show_button.on_click(guarded(self.status.error)(self.show))
         self.mine = widgets.HTML()
 
@@ -129,11 +129,14 @@ class SoloView(SoloPage):
     def show(self, _button=None) -> None:
         ratings = check_ratings(self.pack, self.form.ratings)
         if not ratings:
-            raise FriendlyError("Please rate at least one statement first.")
+            raise FriendlyError(self.pack.screen("rate_first"))
         self.mine.value = views.personal_table(self.pack, personal(self.pack, ratings))
         response = self.response({"ratings": ratings})
         self.downloads.show([DownloadFile.text(
             self.ui("download_mine"), "heatmap-my-answers.json",
             to_json(responses_document(WORKBOOK, [response])), "application/json")])
         missing = len(unanswered(self.pack, ratings))
-        self.status.success("Here is your heatmap." + (f" Still unanswered: {missing}." if missing else ""))
+        shown = self.pack.screen("here_is_yours")
+        if missing:
+            shown += " " + self.pack.screen("still_unanswered_short", count=missing)
+        self.status.success(shown)

@@ -107,7 +107,7 @@ def heatmap_chart(pack: HeatmapPack, columns: dict[str, Summary], title: str):
     for column, summary in columns.items():
         for c in summary.statements:
             # One word for every empty pooled cell: "–" for "nobody rated" would tell a small group apart.
-            label = f"{c.mean:.1f}" if c.mean is not None else "hidden"
+            label = f"{c.mean:.1f}" if c.mean is not None else pack.screen("chart_hidden")
             values.append({"column": column, "statement": _short(c.label), "area": c.category,
                            "mean": c.mean, "label": label, "people": c.respondents})
     order = [_short(s.text) for s in pack.statements]
@@ -121,7 +121,7 @@ def heatmap_chart(pack: HeatmapPack, columns: dict[str, Summary], title: str):
             "datum.mean == null",
             alt.value("#eeeeee"),
             alt.Color("mean:Q", scale=alt.Scale(domain=[low, high], **charts.VEGA_SCHEME),
-                      legend=alt.Legend(title=f"Average ({low} cool to {high} warm)", orient="bottom")),
+                      legend=alt.Legend(title=pack.screen("chart_legend", low=low, high=high), orient="bottom")),
         ),
     )
     numbers = base.mark_text(fontSize=12).encode(
@@ -137,23 +137,27 @@ def heatmap_chart(pack: HeatmapPack, columns: dict[str, Summary], title: str):
     )
 
 
-def chart_columns(analysis: Analysis) -> dict[str, Summary]:
-    columns = {EVERYONE: analysis.everyone}
+def chart_columns(analysis: Analysis, everyone: str = EVERYONE) -> dict[str, Summary]:
+    """Everyone, then each group when there is more than one; ``everyone`` is the first column's name on screen."""
+    columns = {everyone: analysis.everyone}
     if len(analysis.by_group) > 1:  # one group is just "everyone" again
         columns.update(analysis.by_group)
     return columns
 
 
-def warming_html(changes: list[Change]) -> str:
+def warming_html(pack: HeatmapPack, changes: list[Change]) -> str:
     moved = [(c, c.delta) for c in changes if c.delta is not None]
     if not moved:
-        return "<p>Compare rounds once a second round has answers (and enough people in each).</p>"
+        return f"<p>{esc(pack.screen('compare_later'))}</p>"
+
+    def way(delta: float) -> str:
+        return pack.screen("warmer" if delta > 0 else "cooler" if delta < 0 else "no_change")
+
     items = "".join(
-        f"<li>{esc(c.cell.label)}: {c.before:.1f} &rarr; {c.after:.1f} "
-        f"<b>({'warmer' if delta > 0 else 'cooler' if delta < 0 else 'no change'} {delta:+.1f})</b></li>"
+        f"<li>{esc(c.cell.label)}: {c.before:.1f} &rarr; {c.after:.1f} <b>({esc(way(delta))} {delta:+.1f})</b></li>"
         for c, delta in moved
     )
-    return f"<h4>Where did it warm up? (first round &rarr; latest round)</h4><ol>{items}</ol>"
+    return f"<h4>{esc(pack.screen('warming_heading'))}</h4><ol>{items}</ol>"
 
 
 
@@ -162,34 +166,34 @@ def report_html(pack: HeatmapPack, workshop: Workshop, analysis: Analysis, notes
     title = workshop.title or pack.title
     focus = [n for n in notes if n.kind == "focus"]
     steps = [n for n in notes if n.kind == "next_step"]
-    groups = chart_columns(analysis)
+    say = pack.screen
+    meta = say("report_meta", title=pack.title, code=workshop.code, round=analysis.round,
+               count=analysis.everyone.respondents, made=time.strftime("%d %B %Y %H:%M"))
     parts = [
         f"<h1>{esc(title)}</h1>",
-        f"<p class='meta'>{esc(pack.title)} &middot; workshop {esc(workshop.code)} &middot; round "
-        f"{esc(analysis.round)} &middot; {analysis.everyone.respondents} people &middot; made "
-        f"{time.strftime('%d %B %Y %H:%M')}</p>",
-        f"<p class='meta'>Results based on fewer than {workshop.min_group} people are hidden.</p>",
-        "<section><h2>The collective heatmap</h2>",
-        charts.svg_figure_html(chart_svg, "Heatmap of average ratings per statement"),
+        f"<p class='meta'>{esc(meta)}</p>",
+        f"<p class='meta'>{esc(say('results_hidden', k=workshop.min_group))}</p>",
+        f"<section><h2>{esc(say('collective_heading'))}</h2>",
+        charts.svg_figure_html(chart_svg, say("chart_figure")),
         views.legend(pack),
         "<details><summary>The same results as a table</summary>",
-        views.category_table(pack, analysis.everyone, "By area"),
-        views.statement_table(pack, analysis.everyone, "By statement"),
+        views.category_table(pack, analysis.everyone, say("by_area")),
+        views.statement_table(pack, analysis.everyone, say("by_statement")),
     ]
-    for group, summary in groups.items():
-        if group != EVERYONE:
-            parts.append(views.statement_table(pack, summary, f"Group: {group}"))
+    if len(analysis.by_group) > 1:  # one group is just "everyone" again
+        for group, summary in analysis.by_group.items():
+            parts.append(views.statement_table(pack, summary, say("group_table", group=group)))
     parts += [
         "</details></section>",
-        f"<section><h2>Warm, cool and divided</h2>{views.highlights_html(analysis.everyone)}</section>",
-        f"<section><h2>Rounds</h2>{warming_html(analysis.warming)}</section>",
-        "<section><h2>What we will work on</h2>",
+        f"<section><h2>{esc(say('highlights_heading'))}</h2>{views.highlights_html(pack, analysis.everyone)}</section>",
+        f"<section><h2>{esc(say('rounds_tab'))}</h2>{warming_html(pack, analysis.warming)}</section>",
+        f"<section><h2>{esc(say('work_on_heading'))}</h2>",
     ]
     if focus or steps:
-        parts += [f"<h3>Focus: {esc(n.text)}</h3>" for n in focus]
+        parts += [f"<h3>{esc(say('focus_heading', focus=n.text))}</h3>" for n in focus]
         parts.append("<ul>" + "".join(f"<li>{esc(n.text)}</li>" for n in steps) + "</ul>")
     else:
-        parts.append("<p>No next steps were recorded.</p>")
+        parts.append(f"<p>{esc(say('no_steps'))}</p>")
     parts += ["</section>", sources_footer(pack.sources)]
     return report_page(title, parts)
 
@@ -198,18 +202,19 @@ def export_files(
     pack: HeatmapPack, workshop: Workshop, responses: list[Response], notes: list[Note]
 ) -> list[DownloadFile]:
     analysis = analyse(pack, workshop, responses)
-    chart = heatmap_chart(pack, chart_columns(analysis), f"{workshop.title or pack.title}: {analysis.round}")
+    columns = chart_columns(analysis, pack.screen("everyone"))
+    chart = heatmap_chart(pack, columns, f"{workshop.title or pack.title}: {analysis.round}")
     svg = charts.render_svg(chart)
     stem = f"heatmap-{workshop.code}"
     return [
-        DownloadFile.text("Report (HTML)", f"{stem}-report.html", report_html(pack, workshop, analysis, notes, svg),
-                          "text/html"),
-        DownloadFile.text("Responses (CSV)", f"{stem}-responses.csv",
+        DownloadFile.text(pack.screen("report_file"), f"{stem}-report.html",
+                          report_html(pack, workshop, analysis, notes, svg), "text/html"),
+        DownloadFile.text(pack.screen("responses_csv_file"), f"{stem}-responses.csv",
                           to_csv(tidy_rows(pack, workshop.code, responses), TIDY_COLUMNS), "text/csv"),
-        DownloadFile.text("Summary (CSV)", f"{stem}-summary.csv", to_csv(summary_rows(analysis), SUMMARY_COLUMNS),
-                          "text/csv"),
-        DownloadFile.text("Responses (JSON)", f"{stem}-responses.json",
+        DownloadFile.text(pack.screen("summary_file"), f"{stem}-summary.csv",
+                          to_csv(summary_rows(analysis), SUMMARY_COLUMNS), "text/csv"),
+        DownloadFile.text(pack.screen("responses_json_file"), f"{stem}-responses.json",
                           to_json(responses_document(WORKBOOK, responses, workshop)), "application/json"),
-        DownloadFile.text("Heatmap (SVG)", f"{stem}.svg", svg, "image/svg+xml"),
-        DownloadFile("Heatmap (PNG)", f"{stem}.png", charts.render_png(chart), "image/png"),
+        DownloadFile.text(pack.screen("svg_file"), f"{stem}.svg", svg, "image/svg+xml"),
+        DownloadFile(pack.screen("png_file"), f"{stem}.png", charts.render_png(chart), "image/png"),
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..charts import TableCell, heat_table_html, legend_html
 from ..content import HeatmapPack
+from ..text import esc
 from .model import Cell, Summary, temperature
 
 
@@ -16,7 +17,7 @@ def _value_cell(pack: HeatmapPack, cell: Cell, min_group: int) -> TableCell:
         # Pooled (k > 1): one wording whether the few people rated, skipped or
         # said "don't know", so a hidden cell gives nothing away. One person's
         # own view (k = 1) can say plainly that nothing was rated.
-        text = f"hidden (fewer than {min_group})" if min_group > 1 else "no ratings"
+        text = pack.screen("hidden_small", k=min_group) if min_group > 1 else pack.screen("no_ratings")
         return TableCell(text, muted=True)
     return TableCell(f"{cell.mean:.1f} {temperature(pack.scale, cell.mean)}", heat=cell.mean)
 
@@ -36,11 +37,14 @@ def category_table(pack: HeatmapPack, summary: Summary, caption: str) -> str:
         [TableCell(c.label, header=True), _value_cell(pack, c, summary.min_group), _count(c, c.respondents)]
         for c in summary.categories
     ]
-    return heat_table_html(caption, ["Area", "Average", "People"], rows, pack.scale.min, pack.scale.max)
+    columns = [pack.screen("area"), pack.screen("average"), pack.screen("people")]
+    return heat_table_html(caption, columns, rows, pack.scale.min, pack.scale.max)
 
 
 def statement_table(pack: HeatmapPack, summary: Summary, caption: str, show_spread: bool = True) -> str:
-    columns = ["Area", "Statement", "Average"] + (["Spread", "People", "Don't know"] if show_spread else [])
+    columns = [pack.screen("area"), pack.screen("statement"), pack.screen("average")]
+    if show_spread:
+        columns += [pack.screen("spread"), pack.screen("people"), pack.screen("dont_know_column")]
     rows = []
     for c in summary.statements:
         row = [TableCell(c.category), TableCell(c.label, header=True), _value_cell(pack, c, summary.min_group)]
@@ -70,7 +74,7 @@ def grid_table(pack: HeatmapPack, columns: dict[str, Summary], caption: str) -> 
             cell = columns[name].statements[index]
             row.append(_value_cell(pack, cell, columns[name].min_group))
         rows.append(row)
-    return heat_table_html(caption, ["Statement", *names], rows, pack.scale.min, pack.scale.max)
+    return heat_table_html(caption, [pack.screen("statement"), *names], rows, pack.scale.min, pack.scale.max)
 
 
 def personal_table(pack: HeatmapPack, summary: Summary) -> str:
@@ -80,34 +84,40 @@ def personal_table(pack: HeatmapPack, summary: Summary) -> str:
         value = (
             TableCell(f"{int(c.mean)} {temperature(pack.scale, c.mean)}", heat=c.mean)
             if c.mean is not None
-            else TableCell(pack.scale.dont_know if c.dont_know else "not answered", muted=True)
+            else TableCell(pack.scale.dont_know if c.dont_know else pack.screen("not_answered"), muted=True)
         )
         rows.append([TableCell(c.category), TableCell(c.label, header=True), value])
     return (
-        category_table(pack, summary, "Your heatmap by area")
+        category_table(pack, summary, pack.screen("mine_by_area"))
         + "<br>"
-        + heat_table_html("Your answers", ["Area", "Statement", "Your rating"], rows, pack.scale.min, pack.scale.max)
+        + heat_table_html(pack.screen("my_answers"),
+                          [pack.screen("area"), pack.screen("statement"), pack.screen("your_rating")], rows,
+                          pack.scale.min, pack.scale.max)
     )
 
 
-def highlights_html(summary: Summary) -> str:
+def highlights_html(pack: HeatmapPack, summary: Summary) -> str:
     """Warmest, coolest and most divided statements, as short lists."""
-    from ..text import esc
+
+    def number(c: Cell, show: str) -> str:
+        mean = format(c.mean, ".1f")
+        if show == "spread" and c.spread is not None:
+            return pack.screen("mean_spread", mean=mean, spread=format(c.spread, ".1f"))
+        return mean
 
     def items(cells: list[Cell], show: str) -> str:
         if not cells:
-            return "<li>Not enough answers yet.</li>"
-        return "".join(
-            f"<li>{esc(c.label)} <b>({c.mean:.1f}"
-            f"{', spread ' + format(c.spread, '.1f') if show == 'spread' else ''})</b></li>"
-            for c in cells
-        )
+            return f"<li>{esc(pack.screen('not_enough'))}</li>"
+        return "".join(f"<li>{esc(c.label)} <b>({esc(number(c, show))})</b></li>" for c in cells)
+
+    def column(heading: str, body: str) -> str:
+        return f'<div style="flex:1;min-width:240px"><h4>{esc(heading)}</h4>{body}</div>'
 
     return (
         '<div class="rw-highlights" style="display:flex;flex-wrap:wrap;gap:16px">'
-        f'<div style="flex:1;min-width:240px"><h4>Warmest</h4><ol>{items(summary.warmest(), "mean")}</ol></div>'
-        f'<div style="flex:1;min-width:240px"><h4>Coolest</h4><ol>{items(summary.coolest(), "mean")}</ol></div>'
-        f'<div style="flex:1;min-width:240px"><h4>Where people disagree most</h4>'
-        f'<p style="font-size:0.9em">A good place to start the conversation.</p>'
-        f'<ol>{items(summary.most_divided(), "spread")}</ol></div></div>'
+        + column(pack.screen("warmest"), f"<ol>{items(summary.warmest(), 'mean')}</ol>")
+        + column(pack.screen("coolest"), f"<ol>{items(summary.coolest(), 'mean')}</ol>")
+        + column(pack.screen("most_divided"), f'<p style="font-size:0.9em">{esc(pack.screen("most_divided_hint"))}</p>'
+                 f"<ol>{items(summary.most_divided(), 'spread')}</ol>")
+        + "</div>"
     )

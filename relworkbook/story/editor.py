@@ -200,12 +200,12 @@ class StoryEditor(widgets.VBox):
     def save_moment(self, _button: Any = None) -> None:
         data = self.form.data
         if not self.phases:
-            raise FriendlyError("The timeline has no phases yet. Ask your facilitator to add some.")
+            raise FriendlyError(self.pack.screen("no_phases"))
         data["id"] = self.editing or new_moment_id()
         moment = check_moment(self.pack, self.phases, data)
         moments = [m for m in self.moments if m["id"] != moment["id"]]
         if self.editing is None and len(moments) >= MAX_MOMENTS:
-            raise FriendlyError(f"You have {MAX_MOMENTS} moments already, the most one person can keep.")
+            raise FriendlyError(self.pack.screen("too_many_moments", count=MAX_MOMENTS))
         position = next((i for i, m in enumerate(self.moments) if m["id"] == moment["id"]), len(moments))
         moments.insert(position, moment)
         self._commit({"moments": moments, "sort": self.sort})

@@ -33,8 +33,12 @@ from .pack import StoryPack
 from .storybook import dark_light_html, feeling_chart, moment_html
 from .weave import weave_sections
 
-ALL_GROUPS = "(everyone)"
 
+def _timeline_help(pack: StoryPack) -> str:
+    """The timeline's help, its {format} shown as code: the pack's words are escaped, only the tags are ours."""
+    mark = "\x00"  # no pack text holds a NUL, so it marks exactly where the blank was
+    before, _, after = pack.screen("timeline_help", format=mark).partition(mark)
+    return f"<p>{esc(before)}<code>{esc(pack.screen('timeline_format'))}</code>{esc(after)}</p>"
 
 
 class TimelinePanel(widgets.VBox):
@@ -43,24 +47,18 @@ class TimelinePanel(widgets.VBox):
     def __init__(self, pack: StoryPack, store: Store, workshop: Workshop, on_change):
         self.pack, self.store, self.workshop, self._on_change = pack, store, workshop, on_change
         self.status = StatusLine()
-        self.split = widgets.Checkbox(description="Default timeline, with the Out Turn split into Recuperation "
-                                                  "and Renewal", indent=False,
+        self.split = widgets.Checkbox(description=pack.screen("timeline_split"), indent=False,
                                       value=bool(workshop.settings.get("split_out_turn")))
         self.text = widgets.Textarea(layout=widgets.Layout(width="100%", max_width="640px", height="160px"),
-                                     placeholder="One phase per line, e.g.\nBefore the flood: life as usual\n"
-                                                 "The night it came\nClearing up")
-        self.use_button = widgets.Button(description="Use these phases", icon="check", button_style="primary")
-        self.default_button = widgets.Button(description="Back to the default timeline", icon="undo")
+                                     placeholder=pack.screen("timeline_placeholder"))
+        self.use_button = widgets.Button(description=pack.screen("timeline_use"), icon="check", button_style="primary")
+        self.default_button = widgets.Button(description=pack.screen("timeline_default"), icon="undo")
         show = self.status.error
         self.use_button.on_click(guarded(show)(self.use_custom))
         self.default_button.on_click(guarded(show)(self.use_default))
         self.split.observe(guarded(show)(lambda _c: self.use_default()), names="value")
         super().__init__([
-            widgets.HTML("<p>Participants place their moments on this timeline. Give the workshop its own phases "
-                         "(a flood, a merger, a service redesign): one per line, <code>Name: description</code>. "
-                         "Moments already in a phase you remove (or rename) are kept and their tellers are asked to "
-                         "move them."
-                         "</p>"),
+            widgets.HTML(_timeline_help(pack)),
             self.split, self.text, widgets.HBox([self.use_button, self.default_button]), self.status,
         ])
         self.show(story_settings.workshop_timeline(pack, workshop))
@@ -73,14 +71,14 @@ class TimelinePanel(widgets.VBox):
         phases = parse_custom_timeline(self.text.value, current)
         self.workshop = story_settings.change(self.store, self.workshop, **timeline_to_settings(phases))
         self.show(phases)
-        self.status.success(f"The workshop now has {len(phases)} phases. Participants see them at once.")
+        self.status.success(self.pack.screen("timeline_changed", count=len(phases)))
         self._on_change(self.workshop)
 
     def use_default(self, _button: Any = None) -> None:
         values = pack_timeline_settings(split=self.split.value)
         self.workshop = story_settings.change(self.store, self.workshop, **values)
         self.show(story_settings.workshop_timeline(self.pack, self.workshop))
-        self.status.success("The workshop uses the default timeline.")
+        self.status.success(self.pack.screen("timeline_default_used"))
         self._on_change(self.workshop)
 
 
@@ -90,9 +88,12 @@ class StoryFacilitatorView(FacilitatorPage):
     def build(self) -> None:
         show = self.status.error
         self.timeline = TimelinePanel(self.pack, self.store, self.workshop, self._workshop_changed)
-        self.timeline_box = widgets.Accordion([self.timeline], titles=("Workshop timeline",))
+        self.timeline_box = widgets.Accordion([self.timeline], titles=(self.pack.screen("timeline_panel"),))
         self.timeline_box.selected_index = None
-        self.group_filter = widgets.Dropdown(options=[ALL_GROUPS], value=ALL_GROUPS, description="Group",
+        # The first choice, "everyone", is the pack's word; a group is chosen by its own label.
+        self.all_groups = self.pack.screen("all_groups")
+        self.group_filter = widgets.Dropdown(options=[self.all_groups], value=self.all_groups,
+                                             description=self.pack.screen("group_filter"),
                                              style={"description_width": "initial"})
         self.group_filter.observe(guarded(show)(lambda _c: self.refresh(force=True)), names="value")
         self.curve_chart = widgets.HTML()
@@ -108,14 +109,11 @@ class StoryFacilitatorView(FacilitatorPage):
         return [self.timeline_box, self.group_filter]
 
     def tabs(self):
+        say = self.pack.screen
         return [
-            ("Weave", widgets.VBox([self.curve_chart, self.weave_tables])),
-            ("Stories", widgets.VBox([
-                widgets.HTML("<p>Pin stories for the storybook; hide any story that should not be shown. A hidden "
-                             "story leaves every shared view and the storybook; your Moments (CSV) and Responses "
-                             "(JSON) still hold it, marked as hidden.</p>"),
-                self.stories])),
-            ("Dark and Light", self.sorting),
+            (say("weave_tab"), widgets.VBox([self.curve_chart, self.weave_tables])),
+            (say("stories_tab"), widgets.VBox([widgets.HTML(f"<p>{esc(say('stories_help'))}</p>"), self.stories])),
+            (say("sort_tab"), self.sorting),
         ]
 
     def view_key(self) -> object:
@@ -129,10 +127,10 @@ class StoryFacilitatorView(FacilitatorPage):
         every_shared = shared_moments(response_entries(responses))
         # The people's groups, not the moments': a group whose members all shared
         # without their names still has its Dark and Light choices.
-        options = [ALL_GROUPS] + sorted({r.group_label for r in responses if r.group_label})
+        options = [self.all_groups] + sorted({r.group_label for r in responses if r.group_label})
         if list(self.group_filter.options) != options:
             self.group_filter.options = options
-        group = None if self.group_filter.value == ALL_GROUPS else self.group_filter.value
+        group = None if self.group_filter.value == self.all_groups else self.group_filter.value
         self._draw(responses, every_shared, group)
 
     def _draw(self, responses, every_shared, group: str | None) -> None:
@@ -148,11 +146,10 @@ class StoryFacilitatorView(FacilitatorPage):
         moments = by_group([m for m in every_shared if m.id not in hidden], group)
         curve = feeling_curve(moments, phases, k)
         if any(p.mean is not None for p in curve):
-            svg = charts.render_svg(feeling_chart(pack, curve, "How the group felt, phase by phase"))
-            self.curve_chart.value = charts.svg_figure_html(svg, "The group's feeling through the timeline")
+            svg = charts.render_svg(feeling_chart(pack, curve, pack.screen("curve_title")))
+            self.curve_chart.value = charts.svg_figure_html(svg, pack.screen("curve_description"))
         else:
-            self.curve_chart.value = (f"<p class='rw-waiting'>Waiting for shared moments with a feeling. The curve "
-                                      f"appears once {k} or more people have said how a phase felt.</p>")
+            self.curve_chart.value = f"<p class='rw-waiting'>{esc(pack.screen('curve_waiting', k=k))}</p>"
         self.weave_tables.value = weave_sections(pack, phases, moments, k)
         if group is None:
             results = sort_results((r.payload.get("sort") or {} for r in responses), pack, k)
@@ -165,25 +162,26 @@ class StoryFacilitatorView(FacilitatorPage):
 
     def _draw_stories(self, phases, everyone, hidden) -> None:
         pinned = story_settings.pinned_ids(self.workshop)
+        say = self.pack.screen
         names = {p.id: p.name for p in phases}
         cards = []
         for moment in everyone:
-            if self.group_filter.value != ALL_GROUPS and moment.group != self.group_filter.value:
+            if self.group_filter.value != self.all_groups and moment.group != self.group_filter.value:
                 continue
             is_hidden = moment.id in hidden
-            phase = names.get(moment.phase, f"Not on the timeline ({moment.phase})")
-            pin = widgets.Button(description="Unpin" if moment.id in pinned else "Pin to storybook",
+            phase = names.get(moment.phase) or say("not_on_timeline", phase=moment.phase)
+            pin = widgets.Button(description=say("unpin") if moment.id in pinned else say("pin"),
                                  icon="thumb-tack", layout=widgets.Layout(width="auto"),
                                  button_style="info" if moment.id in pinned else "")
-            hide = widgets.Button(description="Show again" if is_hidden else "Hide", icon="eye-slash",
+            hide = widgets.Button(description=say("show_again") if is_hidden else say("hide"), icon="eye-slash",
                                   layout=widgets.Layout(width="auto"))
             pin.on_click(guarded(self.status.error)(lambda _b, i=moment.id: self.toggle("pinned", i)))
             hide.on_click(guarded(self.status.error)(lambda _b, i=moment.id: self.toggle("hidden", i)))
             card = f"<p style='color:#555;margin:8px 0 0 0'>{esc(phase)}</p>" + moment_html(self.pack, moment)
             if is_hidden:
-                card = f"<div style='opacity:0.45'><p><b>Hidden from the group.</b></p>{card}</div>"
+                card = f"<div style='opacity:0.45'><p><b>{esc(say('hidden_from_group'))}</b></p>{card}</div>"
             cards.append(widgets.VBox([widgets.HTML(card), widgets.HBox([pin, hide])]))
-        self.stories.children = cards or [widgets.HTML("<p>No shared stories yet.</p>")]
+        self.stories.children = cards or [widgets.HTML(f"<p>{esc(say('no_shared_stories'))}</p>")]
 
     # -- actions --------------------------------------------------------------------
 

@@ -59,18 +59,17 @@ from .sharing import share_responses
 MOMENT_COLUMNS = ["workshop", "round", "moment_id", "phase_id", "phase", "title", "story", "feeling",
                   "feeling_label", "who", "shifts", "spirit", "consent", "name", "group", "pinned", "hidden"]
 SORT_COLUMNS = ["statement_id", "statement", "people", *CHOICES, "leading", "agreement", "split", "hidden"]
-ANONYMOUS = "Anonymous"
 TOP_WORDS = 20
 
 
 # -- small words for typed ids -------------------------------------------------------
 
 
-def _phase_name(phases: Sequence[Phase], phase_id: str) -> str:
+def _phase_name(pack: StoryPack, phases: Sequence[Phase], phase_id: str) -> str:
     for p in phases:
         if p.id == phase_id:
             return p.name
-    return f"{phase_id} (no longer on the timeline)"
+    return pack.screen("phase_gone_name", phase=phase_id)
 
 
 def _tag_name(pack: StoryPack, tag_id: str) -> str:
@@ -87,19 +86,20 @@ def _shift_label(pack: StoryPack, undercurrent_id: str, direction: str) -> str:
         return f"{undercurrent_id} ({direction})"
 
 
-def _feeling_text(scale: Scale, value: int | None) -> str:
-    return "" if value is None else f"{value} of {scale.max} ({scale.label(value)})"
+def _feeling_text(pack: StoryPack, value: int | None) -> str:
+    scale = pack.feeling
+    return "" if value is None else pack.screen("feeling_value", value=value, max=scale.max, label=scale.label(value))
 
 
 def _mean_text(scale: Scale, mean: float) -> str:
     return f"{mean:.1f} ({scale.label(int(mean + 0.5))})"
 
 
-def _byline(moment: SharedMoment) -> str:
+def _byline(pack: StoryPack, moment: SharedMoment) -> str:
     if moment.consent == "private":
-        return "Private: only you can see this"
+        return pack.screen("private_byline")
     if moment.anonymous:
-        return ANONYMOUS  # no group either: a small group could give a teller away
+        return pack.screen("anonymous")  # no group either: a small group could give a teller away
     return f"{moment.name}, {moment.group}" if moment.group else moment.name
 
 
@@ -109,7 +109,7 @@ def _byline(moment: SharedMoment) -> str:
 def _moment_row(pack: StoryPack, phases: Sequence[Phase], m: SharedMoment, pinned_ids: set[str],
                 hidden: set[str]) -> dict[str, Any]:
     return {
-        "moment_id": m.id, "phase_id": m.phase, "phase": _phase_name(phases, m.phase), "title": m.title,
+        "moment_id": m.id, "phase_id": m.phase, "phase": _phase_name(pack, phases, m.phase), "title": m.title,
         "story": m.story, "feeling": m.feeling, "feeling_label": pack.feeling.label(m.feeling),
         "who": "; ".join(_tag_name(pack, t) for t in m.who),
         "shifts": "; ".join(_shift_label(pack, u, d) for u, d in m.shifts),
@@ -170,7 +170,8 @@ def feeling_chart(pack: StoryPack, curve: Sequence[PhaseFeeling], title: str):
     base = alt.Chart(alt.Data(values=values)).encode(
         x=alt.X("phase:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, labelLimit=160)),
         y=alt.Y("mean:Q", scale=alt.Scale(domain=[scale.min, scale.max]),
-                title=f"Feeling ({scale.min} {scale.low_word} to {scale.max} {scale.high_word})",
+                title=pack.screen("feeling_axis", min=scale.min, low=scale.low_word, max=scale.max,
+                                  high=scale.high_word),
                 axis=alt.Axis(tickMinStep=1)),
     )
     line = base.mark_line(color="#5b4a9e", strokeWidth=2)
@@ -186,11 +187,12 @@ def feeling_table(pack: StoryPack, curve: Sequence[PhaseFeeling], min_group: int
         if point.mean is not None:
             average = _mean_text(pack.feeling, point.mean)
         elif point.hidden:
-            average = f"hidden (fewer than {min_group} people said how it felt)"
+            average = pack.screen("hidden_few_felt", k=min_group)
         else:
             average = "–"
         rows.append([TableCell(point.phase.name, header=True), TableCell(str(point.count)), TableCell(average)])
-    return heat_table_html("How it felt, phase by phase", ["Phase", "Moments shared", "Average feeling"], rows)
+    return heat_table_html(pack.screen("feeling_by_phase"),
+                           [pack.screen("phase"), pack.screen("moments_shared"), pack.screen("average_feeling")], rows)
 
 
 # -- the storybook's sections -----------------------------------------------------------
@@ -212,19 +214,19 @@ article.moment,tr,figure{break-inside:avoid;page-break-inside:avoid}}
 def moment_html(pack: StoryPack, m: SharedMoment) -> str:
     facts = []
     if m.feeling is not None:
-        facts.append(f"Feeling: {esc(_feeling_text(pack.feeling, m.feeling))}")
+        facts.append(esc(pack.screen("feeling_fact", feeling=_feeling_text(pack, m.feeling))))
     if m.who:
-        facts.append("Who mattered: " + esc(", ".join(_tag_name(pack, t) for t in m.who)))
+        facts.append(esc(pack.screen("who_fact", who=", ".join(_tag_name(pack, t) for t in m.who))))
     if m.shifts:
-        facts.append("Shifts: " + esc("; ".join(_shift_label(pack, u, d) for u, d in m.shifts)))
+        facts.append(esc(pack.screen("shifts_fact", shifts="; ".join(_shift_label(pack, u, d) for u, d in m.shifts))))
     parts = [
         '<article class="moment">',
         f'<h4 dir="auto">{esc(m.title)}</h4>',
-        f'<p class="byline" dir="auto">{esc(_byline(m))}</p>',
+        f'<p class="byline" dir="auto">{esc(_byline(pack, m))}</p>',
         f'<p class="story" dir="auto">{esc(m.story)}</p>',
     ]
     if m.spirit:
-        parts.append(f'<p class="spirit" dir="auto">The spirit to bottle: {esc(m.spirit)}</p>')
+        parts.append(f'<p class="spirit" dir="auto">{esc(pack.screen("spirit_line", spirit=m.spirit))}</p>')
     if facts:
         parts.append('<p class="facts">' + " &middot; ".join(facts) + "</p>")
     parts.append("</article>")
@@ -243,19 +245,19 @@ def timeline_html(pack: StoryPack, phases: Sequence[Phase], moments: Sequence[Sh
     parts = [_phase_html(pack, p, placed[p.id], empty) for p in phases]
     elsewhere = outside_timeline(moments, phases)
     if elsewhere:
-        parts.append(_phase_html(pack, Phase("", "Other moments", "Placed in phases no longer on the timeline."),
-                                 elsewhere, empty))
+        other = Phase("", pack.screen("other_moments"), pack.screen("other_moments_note"))
+        parts.append(_phase_html(pack, other, elsewhere, empty))
     return "".join(parts)
 
 
 def undercurrents_html(pack: StoryPack, phases: Sequence[Phase], moments: Sequence[SharedMoment]) -> str:
     counts = shift_counts(moments, phases, [u.id for u in pack.undercurrents])
     if not any(c.towards or c.away for c in counts):
-        return "<p>Nobody noted a shift in the shared moments.</p>"
+        return f"<p>{esc(pack.screen('no_shifts'))}</p>"
     by_key = {(c.phase, c.undercurrent): c for c in counts}
 
     def cell(towards: int, away: int) -> TableCell:
-        return TableCell(f"{towards} towards, {away} away" if towards or away else "–")
+        return TableCell(pack.screen("shift_count", towards=towards, away=away) if towards or away else "–")
 
     rows = []
     for u in pack.undercurrents:
@@ -264,65 +266,70 @@ def undercurrents_html(pack: StoryPack, phases: Sequence[Phase], moments: Sequen
         row.append(cell(sum(by_key[(p.id, u.id)].towards for p in phases),
                         sum(by_key[(p.id, u.id)].away for p in phases)))
         rows.append(row)
-    caption = "Moments that moved towards each shift (FROM > TO) or away from it (back to FROM)"
-    return heat_table_html(caption, ["Undercurrent", *[p.name for p in phases], "All phases"], rows)
+    columns = [pack.screen("undercurrent"), *[p.name for p in phases], pack.screen("all_phases")]
+    return heat_table_html(pack.screen("shifts_caption"), columns, rows)
 
 
 def who_html(pack: StoryPack, phases: Sequence[Phase], moments: Sequence[SharedMoment]) -> str:
     counts = who_counts(moments, phases, [t.id for t in pack.who])
     if not any(c.count for c in counts):
-        return "<p>The shared moments did not say who mattered.</p>"
+        return f"<p>{esc(pack.screen('no_who'))}</p>"
     by_key = {(c.phase, c.tag): c.count for c in counts}
     rows = [
         [TableCell(t.name, header=True), *[TableCell(str(by_key[(p.id, t.id)])) for p in phases],
          TableCell(str(sum(by_key[(p.id, t.id)] for p in phases)))]
         for t in pack.who
     ]
-    return heat_table_html("Moments naming each of these", ["Who mattered", *[p.name for p in phases], "All phases"],
-                           rows)
+    return heat_table_html(pack.screen("who_caption"),
+                           [pack.screen("who_heading"), *[p.name for p in phases], pack.screen("all_phases")], rows)
 
 
 def dark_light_html(pack: StoryPack, results: Sequence[SortResult], min_group: int) -> str:
     if not any(r.people for r in results):
-        return "<p>Nobody has sorted the statements yet.</p>"
+        return f"<p>{esc(pack.screen('no_sorting'))}</p>"
     labels = dict(pack.choices)
     rows = []
     for r in results:
         row = [TableCell(r.text, header=True)]
         if r.counts is None:
             if not r.hidden:
-                note = "not sorted"
+                note = pack.screen("not_sorted")
             elif r.people < min_group:
-                note = f"hidden (fewer than {min_group} sorted it)"
+                note = pack.screen("hidden_few_sorted", k=min_group)
             else:  # enough here, but hidden with a smaller group's (see model.suppress_sort_complements)
-                note = "hidden: another group is too small to show"
+                note = pack.screen("hidden_other_group")
             row += [TableCell("–") for _ in CHOICES] + [TableCell(note)]
         else:
-            verdict = f"{labels[r.leading]} ({r.agreement:.0%})" if r.leading else "no single choice"
-            verdict += ": divided" if r.split else ""
+            verdict = f"{labels[r.leading]} ({r.agreement:.0%})" if r.leading else pack.screen("no_single_choice")
+            verdict += ": " + pack.screen("split") if r.split else ""
             row += [TableCell(str(r.counts[c])) for c in CHOICES] + [TableCell(verdict)]
         rows.append(row)
-    columns = ["Statement", *[labels[c] for c in CHOICES], "Most chose"]
-    return heat_table_html("How the group sorted the year", columns, rows)
+    columns = [pack.screen("statement"), *[labels[c] for c in CHOICES], pack.screen("most_chose")]
+    return heat_table_html(pack.screen("sort_caption"), columns, rows)
 
 
 def words_html(pack: StoryPack, moments: Sequence[SharedMoment]) -> str:
     words = word_counts((f"{m.title}\n{m.story}" for m in moments), pack.stop_words, top=TOP_WORDS)
     if not words:
-        return "<p>No stories shared yet.</p>"
+        return f"<p>{esc(pack.screen('no_words'))}</p>"
     items = "".join(f'<li dir="auto">{esc(word)} ({count})</li>' for word, count in words)
     return f'<ul class="words">{items}</ul>'
 
 
-def carry_forward_html(moments: Sequence[SharedMoment]) -> str:
+def carry_forward_html(pack: StoryPack, moments: Sequence[SharedMoment]) -> str:
     truths = carry_forward(moments)
     if not truths:
-        return "<p>Nobody has named a spirit to bottle yet.</p>"
+        return f"<p>{esc(pack.screen('no_spirit'))}</p>"
     return "<ul>" + "".join(f'<li dir="auto">{esc(t)}</li>' for t in truths) + "</ul>"
 
 
 def _sources_html(pack: StoryPack) -> str:
     return sources_footer(pack.sources, pack.note)
+
+
+def _section(heading: str, *body: str) -> str:
+    """A storybook section under its pack heading (escaped: a translated heading is pack text)."""
+    return f"<section><h2>{esc(heading)}</h2>" + "".join(body) + "</section>"
 
 
 def _page(title: str, body: Iterable[str]) -> str:
@@ -343,21 +350,20 @@ def storybook_html(
     moments = [m for m in moments if m.consent in SHARED_CONSENTS]  # a private moment is never printed here
     title = workshop_title or pack.title
     curve = feeling_curve(moments, phases, min_group)
-    figure = charts.svg_figure_html(curve_svg, "Line chart of the average feeling in each phase") if curve_svg else ""
+    figure = charts.svg_figure_html(curve_svg, pack.screen("curve_figure")) if curve_svg else ""
+    made = time.strftime("%d %B %Y")
     return _page(title, [
         f"<h1 dir='auto'>{esc(title)}</h1>",
-        f"<p class='meta'>{esc(pack.title)} &middot; {len(moments)} moments shared &middot; made "
-        f"{time.strftime('%d %B %Y')}</p>",
-        f"<p class='meta'>Averages based on fewer than {min_group} answers are hidden.</p>",
-        "<section><h2>Our timeline</h2>",
-        timeline_html(pack, phases, pinned(moments, pinned_ids), "No stories pinned for this phase."),
-        "</section>",
-        "<section><h2>How it felt</h2>", figure, feeling_table(pack, curve, min_group), "</section>",
-        f"<section><h2>The undercurrents</h2>{undercurrents_html(pack, phases, moments)}</section>",
-        f"<section><h2>Who mattered</h2>{who_html(pack, phases, moments)}</section>",
-        f"<section><h2>The Dark and the Light</h2>{dark_light_html(pack, results, min_group)}</section>",
-        f"<section><h2>Words that came up</h2>{words_html(pack, moments)}</section>",
-        f"<section><h2>What we will carry forward</h2>{carry_forward_html(moments)}</section>",
+        f"<p class='meta'>{esc(pack.screen('storybook_meta', title=pack.title, count=len(moments), made=made))}</p>",
+        f"<p class='meta'>{esc(pack.screen('averages_hidden', k=min_group))}</p>",
+        _section(pack.screen("our_timeline"), timeline_html(pack, phases, pinned(moments, pinned_ids),
+                                                            pack.screen("no_pinned"))),
+        _section(pack.screen("feeling_heading"), figure, feeling_table(pack, curve, min_group)),
+        _section(pack.screen("shifts_heading"), undercurrents_html(pack, phases, moments)),
+        _section(pack.screen("who_heading"), who_html(pack, phases, moments)),
+        _section(pack.screen("sort_heading"), dark_light_html(pack, results, min_group)),
+        _section(pack.screen("words_heading"), words_html(pack, moments)),
+        _section(pack.screen("carry_heading"), carry_forward_html(pack, moments)),
         _sources_html(pack),
     ])
 
@@ -366,22 +372,23 @@ def my_sort_html(pack: StoryPack, sort: Mapping[str, str]) -> str:
     labels = dict(pack.choices)
     rows = [[TableCell(s.text, header=True), TableCell(labels[sort[s.id]] if sort.get(s.id) in labels else "–")]
             for s in pack.statements]
-    return heat_table_html("How I sorted the year", ["Statement", "My choice"], rows)
+    return heat_table_html(pack.screen("my_sort_caption"), [pack.screen("statement"), pack.screen("my_choice")], rows)
 
 
 def my_story_html(
     pack: StoryPack, phases: Sequence[Phase], moments: Sequence[SharedMoment], sort: Mapping[str, str] | None = None,
-    title: str = "My story",
+    title: str = "",
 ) -> str:
-    """A participant's own printable story: every moment, private ones included."""
+    """A participant's own printable story: every moment, private ones included (titled "My story" unless given)."""
+    title = title or pack.screen("my_story")
     parts = [
         f"<h1 dir='auto'>{esc(title)}</h1>",
-        f"<p class='meta'>{esc(pack.title)} &middot; made {time.strftime('%d %B %Y')}</p>",
-        "<section><h2>My timeline</h2>", timeline_html(pack, phases, moments, "Nothing here yet."), "</section>",
+        f"<p class='meta'>{esc(pack.screen('my_story_meta', title=pack.title, made=time.strftime('%d %B %Y')))}</p>",
+        _section(pack.screen("my_timeline"), timeline_html(pack, phases, moments, pack.screen("nothing_yet"))),
     ]
     if sort:
-        parts.append(f"<section><h2>The Dark and the Light</h2>{my_sort_html(pack, sort)}</section>")
-    parts.append(f"<section><h2>What I want to carry forward</h2>{carry_forward_html(moments)}</section>")
+        parts.append(_section(pack.screen("sort_heading"), my_sort_html(pack, sort)))
+    parts.append(_section(pack.screen("my_carry_heading"), carry_forward_html(pack, moments)))
     parts.append(_sources_html(pack))
     return _page(title, parts)
 
@@ -448,20 +455,21 @@ def export_files(
     moments = shared_moments(_entries(current), hidden_list)
     results = sort_results([r.payload.get("sort") or {} for r in current], pack, workshop.min_group)
     title = workshop.title or pack.title
-    chart = feeling_chart(pack, feeling_curve(moments, phases, workshop.min_group), f"{title}: how it felt")
+    curve = feeling_curve(moments, phases, workshop.min_group)
+    chart = feeling_chart(pack, curve, pack.screen("curve_file_title", title=title))
     svg = charts.render_svg(chart)
     rows, columns = facilitator_rows(pack, workshop, responses)
     stem = f"story-weaving-{workshop.code}"
     return [
-        DownloadFile.text("Storybook (HTML)", f"{stem}-storybook.html",
+        DownloadFile.text(pack.screen("storybook_file"), f"{stem}-storybook.html",
                           storybook_html(pack, title, phases, moments, pinned_list, results,
                                          min_group=workshop.min_group, curve_svg=svg), "text/html"),
-        DownloadFile.text("Moments (CSV)", f"{stem}-moments.csv", to_csv(rows, columns), "text/csv"),
-        DownloadFile.text("Dark and Light (CSV)", f"{stem}-dark-and-light.csv",
+        DownloadFile.text(pack.screen("moments_file"), f"{stem}-moments.csv", to_csv(rows, columns), "text/csv"),
+        DownloadFile.text(pack.screen("sort_file"), f"{stem}-dark-and-light.csv",
                           to_csv(sort_rows(results), SORT_COLUMNS), "text/csv"),
-        DownloadFile.text("Responses (JSON)", f"{stem}-responses.json",
+        DownloadFile.text(pack.screen("responses_file"), f"{stem}-responses.json",
                           to_json(facilitator_document(pack, workshop, responses)), "application/json"),
-        DownloadFile.text("Feeling curve (SVG)", f"{stem}-feeling.svg", svg, "image/svg+xml"),
+        DownloadFile.text(pack.screen("curve_file"), f"{stem}-feeling.svg", svg, "image/svg+xml"),
     ]
 
 
@@ -491,8 +499,9 @@ def my_export_files(
                                   workshop.code if workshop else "", r.round)
     ]
     return [
-        DownloadFile.text("My story (HTML)", f"{stem}-story.html", story, "text/html"),
-        DownloadFile.text("My moments (CSV)", f"{stem}-moments.csv", to_csv(rows, MOMENT_COLUMNS), "text/csv"),
-        DownloadFile.text("My answers (JSON)", f"{stem}-answers.json",
+        DownloadFile.text(pack.screen("download_story"), f"{stem}-story.html", story, "text/html"),
+        DownloadFile.text(pack.screen("download_moments"), f"{stem}-moments.csv", to_csv(rows, MOMENT_COLUMNS),
+                          "text/csv"),
+        DownloadFile.text(pack.screen("download_file"), f"{stem}-answers.json",
                           to_json(responses_document(WORKBOOK, mine, workshop)), "application/json"),
     ]

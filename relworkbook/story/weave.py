@@ -30,7 +30,7 @@ def weave_sections(pack: StoryPack, phases: Sequence[Phase], moments: Sequence[S
     return (feeling_table(pack, curve, min_group) + undercurrents_html(pack, phases, moments)
             + who_html(pack, phases, moments)
             + f"<h4>{esc(pack.screen('words_heading'))}</h4>" + words_html(pack, moments)
-            + f"<h4>{esc(pack.screen('carry_heading'))}</h4>" + carry_forward_html(moments))
+            + f"<h4>{esc(pack.screen('carry_heading'))}</h4>" + carry_forward_html(pack, moments))
 
 
 def weave_html(pack: StoryPack, phases: Sequence[Phase], moments: Sequence[SharedMoment],
