@@ -43,11 +43,9 @@ def summary(ui: UiText, imported: Sequence[Imported], refused: Sequence[str], wa
     return " ".join(parts)
 
 
-def _oversized(name: str, size: int) -> FriendlyError:
-    return FriendlyError(
-        f"{name} is {size / 1_048_576:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 1_048_576} MB. "
-        "Nothing was imported from it."
-    )
+def _oversized(ui: UiText, name: str, size: int) -> FriendlyError:
+    return FriendlyError(ui("import_too_big", name=name, size=f"{size / 1_048_576:.1f}",
+                            limit=MAX_UPLOAD_BYTES // 1_048_576))
 
 
 class ImportPanel(widgets.VBox):
@@ -61,7 +59,7 @@ class ImportPanel(widgets.VBox):
         self.pending: dict[str, tuple[bytes, OtherWorkshopFile]] = {}
         self.status = StatusLine()
         self.upload = widgets.FileUpload(accept=".json,application/json", multiple=True,
-                                         description="Choose files")
+                                         description=ui("import_choose"))
         self.upload.observe(guarded(self.status.error)(self._uploaded), names="value")
         self.other_list = widgets.HTML()
         self.add_anyway = widgets.Button(description=ui("import_add_anyway"), button_style="warning")
@@ -88,7 +86,7 @@ class ImportPanel(widgets.VBox):
                 name = item["name"]
                 try:
                     if item.get("size", 0) > MAX_UPLOAD_BYTES:
-                        raise _oversized(file_label(name), item["size"])
+                        raise _oversized(self.ui, file_label(name), item["size"])
                     data = bytes(item["content"])
                     imported.append(self._import(name, data))
                 except OtherWorkshopFile as exc:

@@ -49,7 +49,7 @@ class SessionPanel(widgets.VBox):
             layout=widgets.Layout(width="260px"),
         )
         self.round_name = widgets.Text(
-            description=ui("new_round_label"), placeholder="e.g. follow-up",
+            description=ui("new_round_label"), placeholder=ui("new_round_placeholder"),
             style={"description_width": "initial"}, layout=widgets.Layout(width="320px"),
         )
         self.round_button = widgets.Button(description=ui("new_round_button"), icon="refresh")
@@ -111,17 +111,17 @@ class SessionPanel(widgets.VBox):
         anonymous = submitted - len(named)
         who = ", ".join(esc(n) for n in named)
         if named and anonymous:
-            who += f" and {anonymous} anonymous"
+            who += " " + esc(self.ui("submitted_anonymous", count=anonymous))
         self.counts.value = (
             f'<p class="rw-count" style="font-size:1.1em"><b>'
             f"{esc(self.ui('submitted', count=submitted, joined=max(joined, submitted)))}</b>"
-            f" &middot; round: {esc(self.workshop.current_round)}</p>"
-            + (f'<p class="rw-names">Submitted: <span>{who}</span></p>' if named else "")
+            f" &middot; {esc(self.ui('round_now', round=self.workshop.current_round))}</p>"
+            + (f'<p class="rw-names">{esc(self.ui("submitted_names"))} <span>{who}</span></p>' if named else "")
         )
 
     def _render_state(self) -> None:
         w = self.workshop
-        title = w.title or "Workshop"
+        title = w.title or self.ui("untitled_workshop")
         code = (
             f'<div class="rw-code" style="font-size:2.6em;font-weight:700;letter-spacing:0.08em">'
             f"{esc(format_code(w.code))}</div>"
@@ -148,27 +148,26 @@ class SessionPanel(widgets.VBox):
 
     def _toggle_lock(self, _button=None) -> None:
         self._changed(locked=not self.workshop.locked)
-        self.status.success("Round closed: answers are kept, no changes accepted." if self.workshop.locked
-                            else "Round reopened: participants can change their answers.")
+        self.status.success(self.ui("round_closed" if self.workshop.locked else "round_reopened"))
 
     def _toggle_reveal(self, _button=None) -> None:
         self._changed(revealed=not self.workshop.revealed)
-        self.status.success("Participants can now see the group's results." if self.workshop.revealed
-                            else "Results are hidden from participants again.")
+        self.status.success(self.ui("results_shown" if self.workshop.revealed else "results_hidden"))
 
     def _set_min_group(self, change) -> None:
         value = change["new"]
         if value is None or not 1 <= int(value) <= 50:
-            raise FriendlyError("The smallest group size must be between 1 and 50.")
+            raise FriendlyError(self.ui("min_group_range"))
         if value != self.workshop.min_group:
             self._changed(min_group=int(value))
 
     def _new_round(self, _button=None) -> None:
-        name = clean_text(self.round_name.value, max_chars=MAX_LABEL_CHARS, what="round name", required=True)
+        name = clean_text(self.round_name.value, max_chars=MAX_LABEL_CHARS, what=self.ui("round_name_what"),
+                          required=True)
         if name == self.workshop.current_round:
-            raise FriendlyError(f"The round '{name}' is already the current round.")
+            raise FriendlyError(self.ui("round_already_current", round=name))
         # A fresh round starts unlocked and with results hidden, so people rate
         # without watching the new round fill up.
         self._changed(current_round=name, locked=False, revealed=False)
         self.round_name.value = ""
-        self.status.success(f"Round '{name}' has started. Participants' next answers go into it.")
+        self.status.success(self.ui("round_started", round=name))
