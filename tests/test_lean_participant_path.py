@@ -57,6 +57,29 @@ def test_telling_a_story_imports_nothing_heavy(tmp_path):
     assert not {m.split(".")[0] for m in loaded} & set(HEAVY)
 
 
+def test_mapping_a_profile_imports_nothing_heavy(tmp_path):
+    """Persona mapping's whole participant path: join, answer, save, see the profile, download it."""
+    loaded = modules_after("""
+        from relworkbook.store import open_store
+        from relworkbook.workshops import start_workshop
+        from relworkbook.page import PageContext
+        from relworkbook import PersonaWorkbook
+        code = start_workshop(open_store(), workbook="persona-mapping").workshop.code
+        app = PersonaWorkbook(PageContext.from_query("join=" + code))
+        app.view.join_button.click()
+        for n, choice in enumerate(app.view.form.quiz.choices.values()):
+            choice.value = 1 + n % 5
+        for choice in app.view.form.checkin.choices.values():
+            choice.value = 2
+        app.view.save_button.click()
+        assert app.view.status.kind == "success", app.view.status.message
+        assert "rw-persona-profile" in app.view.result.value
+        app.view.prepare_download()
+        assert app.view.downloads.files, "the participant's own files"
+    """, tmp_path)
+    assert not {m.split(".")[0] for m in loaded} & set(HEAVY)
+
+
 def test_the_facilitator_view_does_load_the_chart_stack(tmp_path):
     loaded = modules_after("""
         from relworkbook.store import open_store
@@ -71,8 +94,9 @@ def test_the_facilitator_view_does_load_the_chart_stack(tmp_path):
 
 def test_the_notebooks_own_line_stays_light(tmp_path):
     loaded = modules_after("""
-        from relworkbook import HeatmapWorkbook, StoryWorkbook
+        from relworkbook import HeatmapWorkbook, PersonaWorkbook, StoryWorkbook
         HeatmapWorkbook.for_this_page()
         StoryWorkbook.for_this_page()
+        PersonaWorkbook.for_this_page()
     """, tmp_path)
     assert not {m.split(".")[0] for m in loaded} & set(HEAVY)
