@@ -48,7 +48,11 @@ def heat_table_html(
     caption: str, columns: Sequence[str], rows: Sequence[Sequence[TableCell]], low: float = 1, high: float = 5
 ) -> str:
     """An accessible table; every text is escaped here, callers pass plain text."""
+    # A wide table may scroll sideways on a phone (WCAG lets two-dimensional content do so), but
+    # only in a box the keyboard can reach and a screen reader can name.
     out = [
+        f'<div class="rw-table-scroll" role="region" tabindex="0" aria-label="{esc(caption)}" '
+        'style="overflow-x:auto;max-width:100%">',
         '<table class="rw-table" style="border-collapse:collapse;width:100%;font-size:0.95em">',
         f'<caption style="text-align:left;font-weight:600;padding:4px 0">{esc(caption)}</caption>',
         "<thead><tr>",
@@ -65,7 +69,7 @@ def heat_table_html(
             tag = 'th scope="row"' if cell.header else "td"
             out.append(f'<{tag} style="{style}">{esc(cell.text)}</{tag.split()[0]}>')
         out.append("</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 

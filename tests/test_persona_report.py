@@ -143,10 +143,9 @@ def test_mix_html_frames_present_and_thin_and_hides_small_counts(pp):
     assert "Present in the room" in html and "Thin in the room" in html
     assert "missing" not in html.lower()
     # 4 lead with Weavers, 3 with Carers; nobody with the rest, or with a blend: fewer than 3, hidden.
-    assert ">Community Weavers</th><td style=\"text-align:left;padding:4px 6px;border-bottom:1px solid #ddd;" \
-           "vertical-align:middle\">4</td>" in html
-    assert ">Everyday Carers</th><td style=\"text-align:left;padding:4px 6px;border-bottom:1px solid #ddd;" \
-           "vertical-align:middle\">3</td>" in html
+    unstyled = re.sub(r' style="[^"]*"', "", html)  # the cells' looks are not what this test is about
+    assert ">Community Weavers</th><td>4</td>" in unstyled
+    assert ">Everyday Carers</th><td>3</td>" in unstyled
     assert html.count("hidden (fewer than 3)") == 4  # Taskers, Empathisers, Disruptors, the blend
     assert "Pathways the group" in html
     # 4 and 2 of 6: the 2 is hidden, and 6 - 4 would give it away, so the 4 is hidden too.

@@ -21,6 +21,7 @@ join by code at all depends on who serves the page (``PageContext.hosting``).
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -49,25 +50,8 @@ from .status import StatusLine
 
 log = logging.getLogger("relworkbook")
 
-_PAGE_CSS = """<style>
-.rw-shell { max-width: 980px; font-size: 16px; line-height: 1.45; }
-.rw-shell .widget-button, .rw-shell .widget-toggle-button { min-height: 40px; }
-.rw-shell .rw-session .widget-button { width: auto; }
-.rw-shell .widget-toggle-buttons .widget-toggle-button { width: auto; min-width: 44px; }
-.rw-shell .widget-text input { font-size: 16px; } /* 16px stops phones zooming on focus */
-/* The chosen rating must stand out clearly, not only by a shade of grey. */
-.rw-shell .widget-toggle-buttons .mod-active,
-.rw-shell .widget-toggle-button.mod-active { background: #1f5fa8; color: #ffffff; font-weight: 700; }
-.rw-shell .widget-text, .rw-shell .widget-textarea, .rw-shell .widget-dropdown {
-  max-width: 100%; box-sizing: border-box; }
-/* On phones, labels sit above their boxes so nothing runs off the screen. */
-@media (max-width: 600px) {
-  .rw-shell { font-size: 15px; }
-  .rw-shell .rw-join .widget-text { flex-wrap: wrap; width: 100%; }
-  .rw-shell .rw-join .widget-text .widget-label { width: 100%; }
-  .rw-shell .rw-join .widget-text input { width: 100%; }
-}
-</style>"""
+# The kit's page styles live in page.css (read once per process): phones first, nothing cut off.
+_PAGE_CSS = "<style>" + (Path(__file__).with_name("page.css")).read_text(encoding="utf-8") + "</style>"
 
 
 class WorkbookShell(widgets.VBox):

@@ -135,7 +135,8 @@ def analyse(pack: PersonaPack, workshop: Workshop, responses: Sequence[Response]
 # -- HTML pieces ----------------------------------------------------------------------------
 
 _TABLE = "border-collapse:collapse;width:100%;max-width:640px;font-size:0.95em;margin:6px 0"
-_CELL = "text-align:left;padding:4px 6px;border-bottom:1px solid #ddd;vertical-align:middle"
+# Long typed words break rather than push a table wider than a phone.
+_CELL = "text-align:left;padding:4px 6px;border-bottom:1px solid #ddd;vertical-align:middle;overflow-wrap:anywhere"
 _CAPTION = "text-align:left;font-weight:600;padding:4px 0"
 _MUTED = "color:#555"
 

@@ -32,7 +32,9 @@ class MomentForm(widgets.VBox):
     def __init__(self, pack: StoryPack, phases: Sequence[Phase]):
         self.pack = pack
         w = pack.words
-        self.phase = widgets.Dropdown(layout=WIDE)
+        # The heading above shows the question; the same words name the list for a screen reader.
+        self.phase = widgets.Dropdown(description=w("phase_label"), layout=WIDE)
+        self.phase.add_class("rw-named-by-heading")
         self.title = widgets.Text(placeholder=w("title_placeholder"), layout=WIDE)
         self.story = widgets.Textarea(placeholder=w("story_placeholder"),
                                       layout=widgets.Layout(width="100%", max_width="640px", height="160px"))
