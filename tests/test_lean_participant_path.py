@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 
-HEAVY = ("pandas", "altair", "vl_convert", "numpy", "segno", "jupyter_server")
+HEAVY = ("pandas", "altair", "vl_convert", "numpy", "segno", "jupyter_server", "fontTools")
 
 
 def modules_after(script: str, tmp_path) -> set[str]:

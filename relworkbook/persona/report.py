@@ -366,9 +366,9 @@ def figures_html(pack: PersonaPack) -> str:
 # -- charts ------------------------------------------------------------------------------------
 
 
-#: The chart's plot width, and how many characters a title line may hold in it. The server measures text
-#: with its own font; a viewer's may be wider (DejaVu Sans runs about 15% wider than Arial), so every text
-#: grows rightwards into space kept free for it, and titles wrap well short of the width.
+#: The chart's plot width, and how many characters a title line may hold in it. Labels are drawn as shapes
+#: in the font they were measured in (charts.py), so no viewer's font can widen them; titles still wrap
+#: well short of the width, so a long workshop title or note reads as short lines on a phone.
 CHART_WIDTH = 420
 TITLE_CHARS = 44
 ROW_HEIGHT = 42
@@ -382,10 +382,10 @@ def profile_chart(pack: PersonaPack, scores: Iterable[Any], title: str, k: int |
     """Horizontal bars, highest first, 0 to 100, each persona's name above its bar and its number and word
     just past the bar's end.
 
-    No text is right-aligned against an edge (a y axis would be): a viewer's
-    wider font would push such text out of the picture. Personas without a
-    score are left out and named in the subtitle: "not answered" for a person
-    (``k`` None), "fewer than k people" for a group.
+    Each name sits above its bar rather than on a y axis beside it, so the
+    bars keep the whole width when the chart is shrunk to a phone. Personas
+    without a score are left out and named in the subtitle: "not answered"
+    for a person (``k`` None), "fewer than k people" for a group.
     """
     alt = charts.altair()
     scores = list(scores)
@@ -415,8 +415,8 @@ def profile_chart(pack: PersonaPack, scores: Iterable[Any], title: str, k: int |
     return (bars + names + numbers).properties(
         width=CHART_WIDTH, height=max(ROW_HEIGHT, ROW_HEIGHT * len(shown)),
         title=alt.TitleParams(text=_lines(title), subtitle=subtitle, anchor="start"),
-        # Room on the right for "100 strong" drawn in a wider font than the server measured.
-        padding={"left": 8, "top": 8, "bottom": 8, "right": 40},
+        # Vega makes room for "100 strong" past a full bar itself: its width was measured in the drawn font.
+        padding=8,
     )
 
 
