@@ -135,6 +135,7 @@ def cmd_check_content(args: argparse.Namespace) -> int:
 
 
 def _workshop(code: str):
+    from .errors import FriendlyError
     from .store import open_store
     from .workshops import format_code, normalise_code
 
@@ -142,7 +143,8 @@ def _workshop(code: str):
     workshop = store.workshop_by_code(normalise_code(code))
     if workshop is None:
         shown = format_code(normalise_code(code)) or code
-        raise SystemExit(f"relworkbook: there is no workshop with the code {shown!r} in {store.path}")
+        # A refusal like any other (main prints it): worded by the pack in force, as the screens are.
+        raise FriendlyError.of("cli_no_workshop", code=repr(shown), path=store.path)
     return store, workshop
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, TypedDict
 
 from .config import MAX_LABEL_CHARS, MAX_NAME_CHARS, MAX_UPLOAD_BYTES
-from .errors import FriendlyError
+from .errors import FriendlyError, error_words
 from .store import Response, Store, Workshop
 from .text import clean_text
 from .workshops import format_code, normalise_code
@@ -110,11 +110,8 @@ class OtherWorkshopFile(FriendlyError):
     """
 
     def __init__(self, name: str, code: str, title: str):
-        where = format_code(code) + (f" ('{title}')" if title else "")
-        super().__init__(
-            f"{name} comes from another workshop, {where}. Nothing was imported yet: "
-            "do you want to add its answers to this workshop?"
-        )
+        where = error_words("workshop_with_title", code=format_code(code), title=title) if title else format_code(code)
+        super().__init__(error_words("file_other_workshop", name=name, workshop=where))
         self.name, self.code, self.title = name, code, title
         self.where = where  # e.g. "ABC-DEF ('Hall')": how screens name that workshop
 
@@ -158,7 +155,7 @@ def _depth(text: str) -> int:
 def file_label(filename: str) -> str:
     """A file's name as it may appear in a message: printable (no reordering controls) and short."""
     label = "".join(ch for ch in filename or "" if ch.isprintable()).strip()
-    return (label[:79] + "…" if len(label) > 80 else label) or "the file"
+    return (label[:79] + "…" if len(label) > 80 else label) or error_words("file_unnamed")
 
 
 def _shown(value: Any) -> str:
@@ -168,7 +165,7 @@ def _shown(value: Any) -> str:
         return "'" + (text[:29] + "…" if len(text) > 30 else text) + "'"
     if value is None or isinstance(value, (bool, int, float)):
         return repr(value)
-    return "a list" if isinstance(value, list) else "an object"
+    return error_words("value_list" if isinstance(value, list) else "value_object")
 
 
 class _NumberHooks(TypedDict):
@@ -184,9 +181,7 @@ def _number_hooks(name: str) -> _NumberHooks:
 
     def too_large(literal: str) -> FriendlyError:
         shown = literal if len(literal) <= 20 else literal[:20] + "…"
-        return FriendlyError(
-            f"{name} holds a number far too large for a response file ({shown}). Nothing was imported."
-        )
+        return FriendlyError.of("file_number_too_large", name=name, number=shown)
 
     def parse_int(literal: str) -> int:
         # Count digits before converting: int() of a 5,000-digit number raises ValueError.
@@ -201,20 +196,15 @@ def _number_hooks(name: str) -> _NumberHooks:
         return value
 
     def parse_constant(token: str) -> float:
-        raise FriendlyError(f"{name} holds {token}, which is not a number. Nothing was imported.")
+        raise FriendlyError.of("file_not_a_number", name=name, token=token)
 
     return {"parse_int": parse_int, "parse_float": parse_float, "parse_constant": parse_constant}
 
 
 def _parse(data: bytes, name: str) -> Any:
     """The file's JSON, or a FriendlyError; a UTF-8 byte-order mark (Notepad's) is fine."""
-    not_json = FriendlyError(
-        f"{name} is not a response file (it is not JSON). Use the file from "
-        "'Download my answers' or a facilitator's JSON export. Nothing was imported."
-    )
-    too_deep = FriendlyError(
-        f"{name} is nested more than {MAX_DEPTH} levels deep; no response file is. Nothing was imported."
-    )
+    not_json = FriendlyError.of("file_not_json", name=name)
+    too_deep = FriendlyError.of("file_too_deep", name=name, levels=MAX_DEPTH)
     try:
         text = bytes(data).decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -233,14 +223,14 @@ def _file_workshop(value: Any, name: str) -> tuple[str | None, str]:
     """(code, title) of the workshop a file came from; (None, "") for a file made on its own."""
     if value is None:
         return None, ""
-    shape = FriendlyError(f"{name} names its workshop in a way the kit does not know. Nothing was imported.")
+    shape = FriendlyError.of("file_workshop_shape", name=name)
     if not isinstance(value, dict):
         raise shape
     code = value.get("code")
     if not isinstance(code, str) or not re.fullmatch(r"[A-Za-z0-9]{1,20}(-[A-Za-z0-9]{1,20})?", code):
         raise shape
     try:
-        title = clean_text(value.get("title"), max_chars=80, what="workshop title")
+        title = clean_text(value.get("title"), max_chars=80, what=error_words("field_workshop_title"))
     except FriendlyError:
         raise shape from None
     return normalise_code(code), title
@@ -250,39 +240,32 @@ def read_responses(data: bytes, filename: str, workbook: str, check_payload: Pay
     """Check an uploaded file completely; return it, checked, or raise FriendlyError."""
     name = file_label(filename)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise FriendlyError(
-            f"{name} is {len(data) / 1_048_576:.1f} MB; response files are never that large "
-            f"(the limit is {MAX_UPLOAD_BYTES // 1_048_576} MB). Nothing was imported."
-        )
+        raise FriendlyError.of("file_too_big", name=name, size=f"{len(data) / 1_048_576:.1f}",
+                               limit=MAX_UPLOAD_BYTES // 1_048_576)
     document = _parse(data, name)
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise FriendlyError(f"{name} is JSON but not a relworkbook response file. Nothing was imported.")
+        raise FriendlyError.of("file_not_ours", name=name)
     version = document.get("version")
     if type(version) is not int or version != FORMAT_VERSION:  # True == 1 in Python; not in a file
-        raise FriendlyError(
-            f"{name} was written by a different version of the kit (format {_shown(version)}). "
-            "Nothing was imported."
-        )
+        raise FriendlyError.of("file_other_version", name=name, version=_shown(version))
     found = document.get("workbook")
     if not isinstance(found, str):
-        raise FriendlyError(f"{name} does not say which workbook its answers are for. Nothing was imported.")
+        raise FriendlyError.of("file_no_workbook", name=name)
     if found != workbook:
-        raise FriendlyError(
-            f"{name} holds answers for the {_shown(found)} workbook, not this one. Nothing was imported."
-        )
+        raise FriendlyError.of("file_other_workbook", name=name, workbook=_shown(found))
     # A file made on its own (solo, e.g. on a participant's separate Binder)
     # has no workshop: its answers belong to whichever round imports them.
     code, title = _file_workshop(document.get("workshop"), name)
     entries = document.get("responses")
     if not isinstance(entries, list):
-        raise FriendlyError(f"{name} has no list of responses. Nothing was imported.")
+        raise FriendlyError.of("file_no_responses", name=name)
     now = time.time()
     clean = []
     for index, entry in enumerate(entries, start=1):
         try:
             clean.append({**_check_entry(entry, check_payload, now), "solo": code is None})
         except FriendlyError as exc:
-            raise FriendlyError(f"{name}, response {index}: {exc.message} Nothing was imported.") from None
+            raise FriendlyError.of("file_response_problem", name=name, number=index, problem=exc.message) from None
     return ResponseFile(name, code, title, clean)
 
 
@@ -296,16 +279,16 @@ def _check_uid(entry: dict[str, Any], key: str) -> str:
     value = entry.get(key)
     value = value.strip() if isinstance(value, str) else ""
     if not value or len(value) > 80 or not all(ch.isprintable() and not ch.isspace() for ch in value):
-        raise FriendlyError(f"its '{key}' is missing or not valid.")
+        raise FriendlyError.of("response_bad_id", field=key)
     return value
 
 
 def _check_time(entry: dict[str, Any], key: str, now: float) -> float:
     value = entry.get(key)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise FriendlyError(f"its '{key}' time is missing or not a number.")
+        raise FriendlyError.of("response_time_missing", field=key)
     if not EARLIEST_TIME <= value <= now + CLOCK_SLACK_SECONDS:
-        raise FriendlyError(f"its '{key}' time is not a real date (it must fall between 1 January 2000 and now).")
+        raise FriendlyError.of("response_time_unreal", field=key)
     return float(value)
 
 
@@ -317,25 +300,25 @@ def _checked_answers(answers: dict[str, Any], check_payload: PayloadCheck) -> di
         raise
     except (TypeError, ValueError, ArithmeticError, LookupError, RecursionError):
         log.warning("a response file's answers broke the workbook's check", exc_info=True)
-        raise FriendlyError("its answers are not in the right shape.") from None
+        raise FriendlyError.of("response_answers_shape") from None
 
 
 def _check_entry(entry: Any, check_payload: PayloadCheck, now: float) -> dict[str, Any]:
     if not isinstance(entry, dict):
-        raise FriendlyError("it is not a response.")
+        raise FriendlyError.of("response_not_response")
     uid, participant = _check_uid(entry, "uid"), _check_uid(entry, "participant")
     if not isinstance(entry.get("round"), str):
-        raise FriendlyError("its 'round' is missing or not valid.")
+        raise FriendlyError.of("response_round_missing")
     created, updated = _check_time(entry, "created_at", now), _check_time(entry, "updated_at", now)
     answers = entry.get("answers")
     if not isinstance(answers, dict):
-        raise FriendlyError("its 'answers' are missing or not in the right shape.")
+        raise FriendlyError.of("response_answers_missing")
     return {
         "uid": uid,
         "participant": participant,
-        "round": clean_text(entry["round"], max_chars=40, what="round name", required=True),
-        "group": clean_text(entry.get("group", ""), max_chars=MAX_LABEL_CHARS, what="group"),
-        "name": clean_text(entry.get("name", ""), max_chars=MAX_NAME_CHARS, what="name"),
+        "round": clean_text(entry["round"], max_chars=40, what=error_words("field_round_name"), required=True),
+        "group": clean_text(entry.get("group", ""), max_chars=MAX_LABEL_CHARS, what=error_words("field_group")),
+        "name": clean_text(entry.get("name", ""), max_chars=MAX_NAME_CHARS, what=error_words("field_name")),
         "answers": _checked_answers(answers, check_payload),
         "created_at": created,
         "updated_at": updated,

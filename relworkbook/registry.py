@@ -127,4 +127,4 @@ def spec_for(name: str) -> WorkbookSpec:
             return spec
     from .errors import FriendlyError
 
-    raise FriendlyError(f"This kit has no workbook called '{name}'.")
+    raise FriendlyError.of("no_such_workbook", name=name)

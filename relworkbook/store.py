@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import FriendlyError
+from .errors import FriendlyError, error_words
 
 log = logging.getLogger("relworkbook")
 
@@ -210,23 +210,18 @@ def _code(exc: sqlite3.Error) -> int | None:
 
 
 def _why(code: int | None) -> str:
-    """What went wrong at a method, and what to do, for the person at the screen."""
+    """The key of the words (``errors: why_...``) saying what went wrong at a method, and what to do."""
     if code == _FULL:
-        return ("the server's disk is full. Nothing was changed; please ask whoever runs the server to free "
-                "some space, then try again.")
+        return "why_full"
     if code in (_READONLY, _PERM, _CANTOPEN):
-        return ("the server may no longer write to the workshop file. Nothing was changed; please tell whoever "
-                "runs the server.")
+        return "why_read_only"
     if code in (_BUSY, _LOCKED):
-        return "the workshop file is busy. Nothing was changed; please try again in a moment."
+        return "why_busy"
     if code in (_CORRUPT, _NOTADB):
-        return ("the workshop file on the server is damaged. Please tell whoever runs the server: "
-                "they can restore a copy.")
+        return "why_damaged"
     if code == _IOERR:
-        return ("the server's disk gave an error. Nothing was changed; please try again, "
-                "and tell whoever runs the server.")
-    return ("the workshop file could not be used just now. Nothing was changed; please try again, and tell whoever "
-            "runs the server if it keeps happening.")
+        return "why_disk"
+    return "why_other"
 
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
@@ -236,7 +231,9 @@ def _friendly(what: str) -> Callable[[_Method], _Method]:
     """Turn any SQLite error inside a Store method into ``what`` plus a plain reason.
 
     Every public method wears this, so no raw sqlite3 exception reaches a page;
-    the server's log gets the details. ``what`` names the thing that failed.
+    the server's log gets the details. ``what`` is the key of the words
+    (``errors: store_...``) naming the thing that failed: looked up when it
+    fails, so the pack in force words it.
     """
 
     def wrap(method: _Method) -> _Method:
@@ -246,50 +243,33 @@ def _friendly(what: str) -> Callable[[_Method], _Method]:
                 return method(self, *args, **kwargs)
             except sqlite3.Error as exc:
                 log.error("store: %s failed on %s (%s)", method.__name__, self.path, exc, exc_info=exc)
-                raise FriendlyError(f"{what}: {_why(_code(exc))}") from exc
+                raise FriendlyError.of("store_failed", what=error_words(what),
+                                       why=error_words(_why(_code(exc)))) from exc
 
         return run  # type: ignore[return-value]
 
     return wrap
 
 
-_READ = "The workshop could not be read"
-_ANOTHER_FILE = "start with --data pointing to a folder you can write to"
+_READ = "store_read"
+#: The problems opening a workshop file can have; each has its words in the pack (``errors: open_...``).
+_OPEN_PROBLEMS = ("cannot-create", "cannot-read", "read-only", "damaged", "foreign", "full-create", "full", "disk",
+                  "busy")
 
 
 def _open_message(path: Path, problem: str) -> str:
     """The one sentence for a workshop file that cannot be used, naming it and saying what to do."""
-    messages = {
-        "cannot-create": f"The workshop file {path} cannot be created: this server may not write to that folder. "
-                         f"Please check its permissions, or {_ANOTHER_FILE}.",
-        "cannot-read": f"The workshop file {path} cannot be opened: this server may not read it. "
-                       f"Please check its permissions, or {_ANOTHER_FILE}.",
-        "read-only": f"The workshop file {path} can be read but not written: this server may not change it, or the "
-                     f"folder it is in. Please check its permissions, or {_ANOTHER_FILE}.",
-        "damaged": f"The workshop file {path} is damaged or is not a workshop file, so it was not opened (and it has "
-                   "not been changed). Please restore a copy from a backup, or start with --data pointing to a "
-                   "new file.",
-        "foreign": f"The file {path} is another program's database, not a workshop file, so it was not opened (and "
-                   "it has not been changed). Please start with --data pointing to a workshop file or a new file.",
-        "full-create": f"The workshop file {path} cannot be created: the server's disk is full. Please free some "
-                       f"space, or {_ANOTHER_FILE} on another disk.",
-        "full": f"The workshop file {path} cannot be opened: the server's disk is full. Nothing was changed; "
-                "please free some space and start again.",
-        "disk": f"The workshop file {path} cannot be opened: the disk it is on gave an error. Please check the disk, "
-                f"or {_ANOTHER_FILE} on another disk.",
-        "busy": f"The workshop file {path} is busy: another program is writing to it. Please try again in a moment.",
-    }
-    return messages[problem]
+    if problem not in _OPEN_PROBLEMS:
+        raise KeyError(problem)
+    return error_words("open_" + problem.replace("-", "_"), path=path)
 
 
 def _unknown_open_message(path: Path, exc: sqlite3.Error) -> str:
-    return (f"The workshop file {path} could not be opened (SQLite says: {exc}). Please restore a copy from a "
-            "backup, or start with --data pointing to a new file.")
+    return error_words("open_unknown", path=path, detail=exc)
 
 
 def _newer_message(path: Path, version: int) -> str:
-    return (f"The workshop file {path} was written by a newer version of relworkbook (schema {version}); "
-            "please upgrade the kit to open it.")
+    return error_words("open_newer", path=path, version=version)
 
 
 def _statements(script: str) -> list[str]:
@@ -337,10 +317,7 @@ class Store:
             log.info("store: cannot reach %s", self.path, exc_info=exc)
             raise FriendlyError(_open_message(self.path, "cannot-read")) from exc
         if is_dir:
-            raise FriendlyError(
-                f"{self.path} is a folder, not a workshop file. Please start with --data pointing to a file, "
-                f"for example {self.path / 'workshops.sqlite3'}."
-            )
+            raise FriendlyError.of("open_folder", path=self.path, example=self.path / "workshops.sqlite3")
         if exists:
             return False
         try:
@@ -470,7 +447,7 @@ class Store:
     def schema_version(self) -> int:
         return self._read("PRAGMA user_version")[0][0]
 
-    @_friendly("The workshop file could not be closed")
+    @_friendly("store_close")
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -520,7 +497,7 @@ class Store:
 
     # -- workshops -----------------------------------------------------------
 
-    @_friendly("The workshop could not be started")
+    @_friendly("store_start")
     def create_workshop(
         self, *, code: str, workbook: str, title: str, key_hash: str, min_group: int, current_round: str
     ) -> Workshop:
@@ -541,7 +518,7 @@ class Store:
     def workshop(self, workshop_id: int) -> Workshop:
         rows = self._read("SELECT * FROM workshops WHERE id = ?", (workshop_id,))
         if not rows:
-            raise FriendlyError("That workshop no longer exists.")
+            raise FriendlyError.of("workshop_gone")
         return _workshop(rows[0])
 
     @_friendly(_READ)
@@ -549,7 +526,7 @@ class Store:
         rows = self._read("SELECT * FROM workshops WHERE code = ?", (code,))
         return _workshop(rows[0]) if rows else None
 
-    @_friendly("The workshop's settings could not be saved")
+    @_friendly("store_settings")
     def update_workshop(self, workshop_id: int, **fields: Any) -> Workshop:
         unknown = set(fields) - _WORKSHOP_FIELDS
         if unknown:
@@ -564,12 +541,12 @@ class Store:
             )
             row = db.execute("SELECT * FROM workshops WHERE id = ?", (workshop_id,)).fetchone()
         if row is None:
-            raise FriendlyError("That workshop no longer exists.")
+            raise FriendlyError.of("workshop_gone")
         return _workshop(row)
 
     # -- participants --------------------------------------------------------
 
-    @_friendly("You could not join the workshop")
+    @_friendly("store_join")
     def add_participant(
         self, *, workshop_id: int, uid: str, token_hash: str, display_name: str, group_label: str
     ) -> Participant:
@@ -598,7 +575,7 @@ class Store:
 
     # -- responses -----------------------------------------------------------
 
-    @_friendly("Your answers could not be saved")
+    @_friendly("store_save")
     def save_response(self, response: Response) -> Response:
         """Insert or revise a participant's response for one workbook round.
 
@@ -663,7 +640,7 @@ class Store:
         )
         return [r["round"] for r in rows]
 
-    @_friendly("The answers could not be added")
+    @_friendly("store_import")
     def import_responses(self, responses: list[Response]) -> int:
         """Add responses all-or-nothing; ones already present (same uid, or the
         same participant and round) are skipped. Returns how many were added."""
@@ -741,7 +718,7 @@ class Store:
             (workshop_id, workbook, round, cutoff),
         ).fetchone()[0]
 
-    @_friendly("The shared results could not be updated")
+    @_friendly("store_publish")
     def publish_due(self, workshop_id: int, workbook: str, min_group: int) -> list[str]:
         """Publish every round where at least ``min_group`` people have new or changed answers.
 
@@ -820,7 +797,7 @@ class Store:
 
     # -- notes (next steps and other facilitator records) ----------------------
 
-    @_friendly("Your note could not be saved")
+    @_friendly("store_note")
     def add_note(self, workshop_id: int, kind: str, text: str) -> Note:
         now = time.time()
         with self._write() as db:
@@ -906,7 +883,7 @@ def open_store(url: str | None = None) -> Store:
     if url in _OPEN:
         return _OPEN[url]
     if not url.startswith("sqlite:///"):
-        raise FriendlyError(f"The kit can store workshops in SQLite only (got {url.split(':')[0]}:).")
+        raise FriendlyError.of("store_sqlite_only", scheme=url.split(":")[0])
     store = Store(url[len("sqlite:///") :])
     _OPEN[url] = store
     return store

@@ -69,22 +69,22 @@ def _strip_blanks(text: str) -> str:
 def clean_text(value: object, *, max_chars: int, what: str, required: bool = False) -> str:
     """Return ``value`` as tidy text or raise a FriendlyError naming ``what``.
 
-    A text that draws nothing at all (zero-width spaces, fillers, format
+    ``what`` is pack words, not a key: the caller's own name for the field
+    (e.g. ``error_words("field_name")`` or a workbook's ``screen`` word), so each
+    screen can name its fields in its own words. A text that draws nothing at all (zero-width spaces, fillers, format
     characters) becomes "": an invisible name is no name, so its owner stays
     anonymous, and a required field asks to be filled in.
     """
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise FriendlyError(f"The {what} must be text.")
+        raise FriendlyError.of("text_not_text", what=what)
     text = unicodedata.normalize("NFC", "".join(ch for ch in value if _kept(ch)))
     text = "" if all(_drawn_nothing(ch) for ch in text) else _strip_blanks(text)
     if required and not text:
-        raise FriendlyError(f"Please fill in the {what}.")
+        raise FriendlyError.of("text_required", what=what)
     if len(text) > max_chars:
-        raise FriendlyError(
-            f"The {what} is {len(text):,} characters long; please keep it to {max_chars:,} or fewer."
-        )
+        raise FriendlyError.of("text_too_long", what=what, count=f"{len(text):,}", limit=f"{max_chars:,}")
     return text
 
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Callable, TypeVar
 from urllib.parse import urlencode
 
 from .config import MAX_LABEL_CHARS, MAX_NAME_CHARS
-from .errors import FriendlyError
+from .errors import FriendlyError, error_words
 from .store import Participant, Store, Workshop
 from .text import clean_text
 
@@ -83,10 +83,7 @@ class WrongCode(WrongGuess):
 
     def __init__(self, code: str):
         self.code = code
-        super().__init__(
-            f"There is no workshop with the code {format_code(code)} here. Please check the code, "
-            "and that you opened the link your facilitator shared."
-        )
+        super().__init__(error_words("code_unknown", code=format_code(code)))
 
 
 @dataclass(frozen=True)
@@ -105,11 +102,16 @@ class Membership:
 
 
 def start_workshop(
-    store: Store, *, workbook: str, title: str = "", min_group: int = 3, first_round: str = "baseline"
+    store: Store, *, workbook: str, title: str = "", min_group: int = 3, first_round: str | None = None
 ) -> FacilitatorAccess:
-    title = clean_text(title, max_chars=80, what="workshop title")
+    """A new workshop; its first round is named ``first_round``, else in the pack's words (``ui: first_round``)."""
+    if first_round is None:
+        from .content import load_ui  # the pack in force for this process, as refusals are worded
+
+        first_round = load_ui()("first_round")
+    title = clean_text(title, max_chars=80, what=error_words("field_workshop_title"))
     if not 1 <= int(min_group) <= 50:
-        raise FriendlyError("The smallest group size to show must be between 1 and 50.")
+        raise FriendlyError.of("start_min_group")
     key = secrets.token_urlsafe(18)
     workshop = store.create_workshop(
         code=new_code(store),
@@ -125,7 +127,7 @@ def start_workshop(
 def find_workshop(store: Store, typed_code: str, workbook: str) -> Workshop:
     code = normalise_code(typed_code)
     if not code:
-        raise FriendlyError("Please type the workshop code your facilitator gave you.")
+        raise FriendlyError.of("code_missing")
     workshop = store.workshop_by_code(code)
     if workshop is None or workshop.workbook != workbook:
         raise WrongCode(code)
@@ -135,10 +137,7 @@ def find_workshop(store: Store, typed_code: str, workbook: str) -> Workshop:
 def open_as_facilitator(store: Store, typed_code: str, key: str, workbook: str) -> FacilitatorAccess:
     workshop = find_workshop(store, typed_code, workbook)
     if not key or not hmac.compare_digest(hash_secret(key), workshop.key_hash):
-        raise WrongGuess(
-            "That facilitator link is not complete or not right. Open the facilitator link exactly "
-            "as it was given when the workshop started."
-        )
+        raise WrongGuess.of("facilitator_link_wrong")
     return FacilitatorAccess(workshop, key)
 
 
@@ -147,11 +146,9 @@ def join(
 ) -> Membership:
     workshop = find_workshop(store, typed_code, workbook)
     if workshop.locked:
-        raise FriendlyError(
-            "This round is closed just now. Ask your facilitator to reopen it so you can join."
-        )
-    name = clean_text(display_name, max_chars=MAX_NAME_CHARS, what="name")
-    group = clean_text(group_label, max_chars=MAX_LABEL_CHARS, what="group")
+        raise FriendlyError.of("join_locked")
+    name = clean_text(display_name, max_chars=MAX_NAME_CHARS, what=error_words("field_name"))
+    group = clean_text(group_label, max_chars=MAX_LABEL_CHARS, what=error_words("field_group"))
     token = secrets.token_urlsafe(12)
     participant = store.add_participant(
         workshop_id=workshop.id,
@@ -167,9 +164,7 @@ def resume(store: Store, typed_code: str, token: str, workbook: str) -> Membersh
     workshop = find_workshop(store, typed_code, workbook)
     participant = store.participant_by_token_hash(workshop.id, hash_secret(token or ""))
     if participant is None:
-        raise WrongGuess(
-            "We could not find your earlier answers with that personal link. You can join again as new."
-        )
+        raise WrongGuess.of("resume_not_found")
     return Membership(workshop, participant, token)
 
 

@@ -23,7 +23,7 @@ def heatmap_yaml() -> str:
 
 def test_built_in_pack_has_the_five_categories_and_sources(pack):
     names = [c.name for c in pack.categories]
-    assert names == ["You", "Your team or organisation", "Your place", "Your strategy", "Your influence"]
+    assert names == ["You", "Your group, team or organisation", "Your place", "Your strategy", "Your influence"]
     assert all(3 <= len(c.statements) <= 5 for c in pack.categories)
     assert any("relationshipsproject.org" in url for url in pack.sources)
     assert pack.scale.min == 1 and pack.scale.max == 5 and pack.scale.dont_know

@@ -50,7 +50,7 @@ def test_one_more_save_does_not_change_the_facilitator_screen(store):
     for value in (2, 3, 4):
         join_and_rate(store, facilitator, value, name=f"P{value}")
     three = screen(facilitator)
-    assert "3 responses" in three[0]
+    assert "3 answers so far" in three[0]
     join_and_rate(store, facilitator, 5, name="Dana")  # the fourth person
     four = screen(facilitator)
     assert four == three, "one person's save changed the pooled results"
@@ -66,7 +66,7 @@ def test_one_more_save_does_not_change_the_facilitator_screen(store):
     assert screen(facilitator) == three
     join_and_rate(store, facilitator, 5)
     six = screen(facilitator)
-    assert "6 responses" in six[0] and six != three
+    assert "6 answers so far" in six[0] and six != three
     assert facilitator.view.waiting.value == ""
 
 

@@ -8,7 +8,9 @@ files it offers. The bases own the rest, once for every workbook:
   the commit; a closed round refused and the form disabled; a new round loads
   that round's answer and says so until the participant acts; the group's
   results, read through the privacy boundary, shown *first* once the
-  facilitator reveals them; a download of their own answers.
+  facilitator reveals them; a download of their own answers; unsaved answers
+  kept as a draft in the browser tab (``draft``/``restore_draft``/``changed``)
+  and put back after a reload, for the same person and round only.
 * ``SoloPage``: one person (or a team round one screen), nothing stored: the
   answer exists in the page and its downloads only.
 * ``FacilitatorPage``: the session panel (code, QR, lock, reveal, k, rounds),
@@ -21,9 +23,11 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any, ClassVar, Sequence
+from contextlib import contextmanager
+from typing import Any, ClassVar, Iterator, Protocol, Sequence
 
 import ipywidgets as widgets
+import traitlets
 
 from .. import sharing
 from ..errors import FriendlyError, guarded
@@ -55,6 +59,26 @@ def say(pack: Any, ui: Any, key: str, **values: Any) -> str:
     return ui(key, **values)
 
 
+class DraftKeeper(Protocol):
+    """Where a participant's page keeps its unsaved answers: this browser tab (the shell's PageBridge).
+
+    A draft is only ever given back to the page it came from; it never goes to the store.
+    """
+
+    def recalled_draft(self, key: str) -> dict[str, Any] | None: ...
+
+    def keep_draft(self, key: str, draft: dict[str, Any] | None) -> None: ...
+
+
+def draft_key(workbook: str, code: str, participant_uid: str, round_name: str) -> str:
+    """A draft's name: its workshop, person and round, so nobody else (and no other round) is given it."""
+    return f"{workbook}:{code}:{participant_uid}:{round_name}"
+
+
+#: What a draft the page cannot take back raises (an older kit's draft, or one changed by hand).
+_UNREADABLE_DRAFT = (FriendlyError, traitlets.TraitError, TypeError, ValueError, KeyError, AttributeError)
+
+
 def _title_html(text: str) -> widgets.HTML:
     return widgets.HTML(f"<h2>{esc(text)}</h2>")
 
@@ -68,7 +92,8 @@ class ParticipantPage(widgets.VBox):
     def say(self, key: str, **values: Any) -> str:
         return say(self.pack, self.ui, key, **values)
 
-    def __init__(self, *, pack: Any, ui: Any, store: Store, membership: Membership):
+    def __init__(self, *, pack: Any, ui: Any, store: Store, membership: Membership,
+                 drafts: DraftKeeper | None = None):
         self.pack, self.ui, self.store, self.membership = pack, ui, store, membership
         self.workshop: Workshop = store.workshop(membership.workshop.id)
         self.status = StatusLine()
@@ -80,10 +105,18 @@ class ParticipantPage(widgets.VBox):
         self._seen: object = None
         self._order: list[widgets.Widget] = []
         self._title = _title_html(pack.title)
+        # Drafts: ``changed`` does nothing until the page is built, nor while the page itself fills the form.
+        self._drafts = drafts
+        self._ready = False
+        self._filling = 0
+        self._offered: set[str] = set()
         self.build()
-        self.load(self.saved())
+        with self._filling_form():
+            self.load(self.saved())
         super().__init__()
         self._apply_state()
+        self._ready = True
+        self.offer_draft()
 
     # -- what a workbook supplies --------------------------------------------------
 
@@ -118,7 +151,76 @@ class ParticipantPage(widgets.VBox):
     def workshop_changed(self, before: Workshop) -> None:
         """Called on refresh when the facilitator changed the workshop (e.g. its timeline)."""
 
+    def draft(self) -> dict[str, Any] | None:
+        """The form's answers when they differ from what was loaded or saved, else None (no draft kept).
+
+        A workbook that keeps drafts returns plain JSON data here and calls ``changed`` when its form changes.
+        """
+        return None
+
+    def restore_draft(self, draft: dict[str, Any]) -> None:
+        """Put a draft from ``draft`` back into the form. It comes from the browser: check it as such
+        (a FriendlyError, TraitError, TypeError, ValueError, KeyError or AttributeError drops it)."""
+
     # -- what the base does ---------------------------------------------------------
+
+    @contextmanager
+    def _filling_form(self) -> Iterator[None]:
+        """The page itself fills the form (a saved answer, a draft): those changes are not the person's."""
+        self._filling += 1
+        try:
+            yield
+        finally:
+            self._filling -= 1
+
+    def draft_key(self, round_name: str | None = None) -> str:
+        return draft_key(self.workbook, self.workshop.code, self.membership.participant.uid,
+                         self.workshop.current_round if round_name is None else round_name)
+
+    def _keep_draft(self, draft: dict[str, Any] | None, round_name: str | None = None) -> None:
+        if self._drafts is not None:
+            self._drafts.keep_draft(self.draft_key(round_name), draft)
+
+    def changed(self) -> None:
+        """The person changed the form: keep what is unsaved in this browser tab, and take "Saved" away.
+
+        A "Saved" line left on screen under answers that have changed since would
+        say something that is no longer true.
+        """
+        if not self._ready or self._filling:
+            return
+        draft = self.draft()
+        if draft is not None and self.status.kind == "success":
+            self.status.clear()
+        self._keep_draft(draft)
+
+    def offer_draft(self) -> None:
+        """Put back this round's unsaved answers, if this browser tab kept some (once, and never in a closed round)."""
+        if self._drafts is None or self.workshop.locked:
+            return
+        key = self.draft_key()
+        if key in self._offered:
+            return
+        found = self._drafts.recalled_draft(key)
+        if found is None:
+            return
+        self._offered.add(key)
+        try:
+            with self._filling_form():
+                self.restore_draft(found)
+        except _UNREADABLE_DRAFT:
+            with self._filling_form():
+                self.load(self.saved())  # the saved answer stands, whole
+            self._keep_draft(None)
+            return
+        if self.draft() is None:  # the same as the saved answer after all: nothing to say
+            self._keep_draft(None)
+            return
+        self.status.info(self.say("draft_restored"))
+
+    def forget_draft(self) -> None:
+        """Forget this round's draft in the browser tab (someone else is about to use this device)."""
+        self._keep_draft(None)
 
     def saved(self) -> Response | None:
         return self.store.response_for(self.workshop.id, self.membership.participant.uid, self.workbook,
@@ -135,12 +237,15 @@ class ParticipantPage(widgets.VBox):
             self._apply_state()
             raise FriendlyError(self.say("locked"))
         participant = self.membership.participant
-        return self.store.save_response(Response(
+        saved = self.store.save_response(Response(
             uid=uuid.uuid4().hex, workshop_id=self.workshop.id, participant_uid=participant.uid,
             workbook=self.workbook, round=self.workshop.current_round, group_label=participant.group_label,
             display_name=participant.display_name, payload=self.stored_payload(payload),
             created_at=0, updated_at=0,
         ))
+        # Saved: the draft has done its job. (A workbook with more unsaved on screen calls ``changed`` after.)
+        self._keep_draft(None)
+        return saved
 
     def my_responses(self) -> list[Response]:
         return [r for r in self.store.responses(self.workshop.id, self.workbook)
@@ -191,9 +296,17 @@ class ParticipantPage(widgets.VBox):
             # before loading, so a workbook's own word on what it loaded (e.g. persona
             # mapping's statements carried over) is the one that stays.
             self.status.info(self.say("new_round", round=self.workshop.current_round))
-            self.load(self.saved())
-        elif before.locked and not self.workshop.locked:
+            self._keep_draft(None, before.current_round)  # last round's unsaved answers can no longer be saved
+            with self._filling_form():
+                self.load(self.saved())
+            self._apply_state()
+            self.offer_draft()
+            return
+        if before.locked and not self.workshop.locked:
             self.status.clear()
+            self._apply_state()
+            self.offer_draft()  # the round is open again: unsaved answers kept in this tab can be saved now
+            return
         self._apply_state()
 
 
@@ -245,7 +358,10 @@ class FacilitatorPage(widgets.VBox):
         self.workshop: Workshop = access.workshop
         self.status = StatusLine()
         self.waiting = widgets.HTML()  # answers held back until k people have new ones
-        self.session = SessionPanel(ui=ui, store=store, workshop=self.workshop, on_change=self._workshop_changed)
+        self.session = SessionPanel(ui=ui, store=store, workshop=self.workshop, on_change=self._workshop_changed,
+                                    on_projector=self.show_projector, on_links=self._draw_projector)
+        self.projector: Any = None  # the projector view, made the first time it is asked for
+        self.answered = 0  # people with saved answers in this round (live, like the session panel's count)
         self.export_button = widgets.Button(description=self.export_label(), icon="download", button_style="primary",
                                             layout=widgets.Layout(width="auto"))
         self.export_button.on_click(guarded(self.status.error)(self.prepare_exports))
@@ -257,7 +373,9 @@ class FacilitatorPage(widgets.VBox):
         files = widgets.VBox([self.export_button, self.downloads, self.importer])
         pages = [*self.tabs(), (self.say("files_tab"), files)]
         self.tab = widgets.Tab([page for _title, page in pages], titles=tuple(title for title, _page in pages))
-        super().__init__([self.session, *self.above_tabs(), self.status, self.waiting, self.tab])
+        self.controls: tuple[widgets.Widget, ...] = (self.session, *self.above_tabs(), self.status, self.waiting,
+                                                     self.tab)
+        super().__init__(list(self.controls))
         self.refresh(force=True)
 
     # -- what a workbook supplies --------------------------------------------------
@@ -281,6 +399,17 @@ class FacilitatorPage(widgets.VBox):
     def view_key(self) -> object:
         """What else, besides the store, decides the drawing (e.g. the chosen group)."""
         return None
+
+    def projected(self, index: int) -> widgets.Widget | None:
+        """What the projector view shows while tab ``index`` is open: its results; ``None``: it has none.
+
+        By default a workbook's tab is projected whole (projector.css hides its
+        buttons and boxes, which are the facilitator's, not the room's), and the
+        Files tab never. A workbook whose tab mixes results with controls may
+        return only the results part.
+        """
+        pages = self.tab.children
+        return pages[index] if 0 <= index < len(pages) - 1 else None
 
     def export_label(self) -> str:
         return self.say("export_button")
@@ -312,9 +441,55 @@ class FacilitatorPage(widgets.VBox):
         # Who has saved is live; what they said is shown only as published (steps of k).
         live = self.store.responses(self.workshop.id, self.workbook, self.workshop.current_round)
         self.session.show_counts(len(live), [r.display_name for r in live])
+        self.answered = len(live)
+        self._draw_projector()
         shown = sharing.published(self.store, self.workshop, self.workbook)
         self.waiting.value = sharing.waiting_html(shown, self.ui)
         self.draw(shown)
+
+    # -- the projector view -----------------------------------------------------------
+
+    @property
+    def projecting(self) -> bool:
+        return self.projector is not None and tuple(self.children) == (self.projector,)
+
+    def show_projector(self) -> None:
+        """The room's view: the controls go; the code, QR code, count and the open tab's results come, large
+        (the results once they are shown to participants: see projector.py)."""
+        from .projector import ProjectorView  # only a facilitator who projects loads it
+
+        if self.projector is None:
+            self.projector = ProjectorView(ui=self.ui, on_back=self.hide_projector, on_error=self.status.error)
+        index = self.tab.selected_index or 0
+        results = self.projected(index)
+        if results is None:  # the Files tab holds no results: the first tab's are the room's
+            index, results = 0, self.projected(0)
+        # Drawn before it is shown, so the room never glimpses what it showed last time.
+        self.projector.show(self._projected_state())
+        self.projector.project(self.tab.titles[index] if results is not None else "", results)
+        self.children = (self.projector,)
+
+    def hide_projector(self) -> None:
+        """Back to the controls, as they were (the tab that was open is open again)."""
+        self.children = self.controls
+        if self.projector is not None:
+            self.projector.project("", None)  # the tab's page belongs to the tab again
+
+    def _projected_state(self) -> Any:
+        from .projector import Projected
+
+        w, session = self.workshop, self.session
+        return Projected(
+            title=w.title or self.ui("untitled_workshop"),
+            code=w.code if session.live_joining else "",
+            link=session.participant_link, answered=self.answered,
+            # Where nobody joins live (Binder) nobody is answering while the wall shows the results.
+            results_shown=w.revealed or not session.live_joining,
+        )
+
+    def _draw_projector(self) -> None:
+        if self.projecting:
+            self.projector.show(self._projected_state())
 
     def _workshop_changed(self, workshop: Workshop) -> None:
         self.workshop = workshop

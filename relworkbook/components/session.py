@@ -9,6 +9,9 @@ Inside a Jupyter server (Binder, JupyterHub) people cannot safely join by
 code, so there the panel shows no join code, participant link or QR code:
 it says why, how answer files reach the facilitator instead, and keeps the
 facilitator's own link.
+
+The panel also carries the "Projector view" switch; what the projector shows
+is ``projector.py``'s, and which page is on screen is the facilitator page's.
 """
 
 from __future__ import annotations
@@ -27,16 +30,28 @@ from .joining import shared_note_html
 from .status import StatusLine
 
 
-def qr_svg(link: str) -> str:
+def qr_svg(link: str, *, scalable: bool = False) -> str:
+    """The QR code of ``link`` as inline SVG.
+
+    ``scalable``: no fixed size, only a viewBox, so the page's styles can draw it
+    as large as a projector needs (a fixed 180 px code does not scan from the back of a hall).
+    """
     import segno  # only facilitators draw QR codes
 
-    return segno.make(link, error="m").svg_inline(scale=4, dark="#111111", light="#ffffff")
+    code = segno.make(link, error="m")
+    if scalable:
+        return code.svg_inline(omitsize=True, dark="#111111", light="#ffffff")
+    return code.svg_inline(scale=4, dark="#111111", light="#ffffff")
 
 
 class SessionPanel(widgets.VBox):
-    def __init__(self, *, ui: UiText, store: Store, workshop: Workshop, on_change: Callable[[Workshop], None]):
+    def __init__(self, *, ui: UiText, store: Store, workshop: Workshop, on_change: Callable[[Workshop], None],
+                 on_projector: Callable[[], None] | None = None, on_links: Callable[[], None] | None = None):
+        """``on_projector``: what the "Projector view" switch does (no switch without it);
+        ``on_links``: told when the links change (the projector shows the participant link too)."""
         self.ui, self.store, self.workshop = ui, store, workshop
         self._on_change = on_change
+        self._on_links = on_links or (lambda: None)
         self.status = StatusLine()
         self.heading = widgets.HTML()
         self.links = widgets.HTML()
@@ -53,8 +68,18 @@ class SessionPanel(widgets.VBox):
             style={"description_width": "initial"}, layout=widgets.Layout(width="320px"),
         )
         self.round_button = widgets.Button(description=ui("new_round_button"), icon="refresh")
+        # Next to the code it makes large: the first thing a facilitator looks for with a projector.
+        self.projector_button = widgets.Button(description=ui("projector_button"), icon="television",
+                                               # "primary": white on blue, 4.6:1 ("info" is 3.5:1)
+                                               button_style="primary", layout=widgets.Layout(width="auto"))
+        self.projector_button.add_class("rw-projector-switch")
+        self.projector_hint = widgets.HTML(layout=widgets.Layout(flex="1 1 240px"))
+        projector = widgets.HBox([self.projector_button, self.projector_hint],
+                                 layout=widgets.Layout(align_items="center"))
 
         show = self.status.error
+        if on_projector is not None:
+            self.projector_button.on_click(guarded(show)(lambda _b: on_projector()))
         self.lock_button.on_click(guarded(show)(self._toggle_lock))
         self.reveal_button.on_click(guarded(show)(self._toggle_reveal))
         self.min_group.observe(guarded(show)(self._set_min_group), names="value")
@@ -66,7 +91,8 @@ class SessionPanel(widgets.VBox):
         )
         rounds = widgets.HBox([self.round_name, self.round_button], layout=widgets.Layout(flex_flow="row wrap"))
         help_text = widgets.HTML(f"<p style='color:#555;font-size:0.9em'>{esc(ui('min_group_help'))}</p>")
-        super().__init__([self.heading, self.links, self.counts, controls, help_text, rounds, self.status])
+        super().__init__([self.heading, *([projector] if on_projector else []), self.links, self.counts, controls,
+                          help_text, rounds, self.status])
         self.add_class("rw-session")
         self.links_for: tuple[str, str] = ("", "")
         self.live_joining = True  # until the shell says this server cannot offer it
@@ -88,6 +114,7 @@ class SessionPanel(widgets.VBox):
             f'rel="noopener">{esc(participant_link)}</a></p>'
             f"{self._facilitator_link_html(facilitator_link)}</div></div>"
         )
+        self._on_links()
 
     def show_without_joining(self, facilitator_link: str) -> None:
         """On a Jupyter server: why nobody joins by code, how files come in, and the facilitator's own link."""
@@ -97,6 +124,12 @@ class SessionPanel(widgets.VBox):
         self.live_joining = False
         self._render_state()  # the join code goes: it would only invite people to try it
         self.links.value = shared_note_html(self.ui) + self._facilitator_link_html(facilitator_link)
+        self._on_links()
+
+    @property
+    def participant_link(self) -> str:
+        """The link people join by ("" where joining by code is switched off, or before the shell gives it)."""
+        return self.links_for[0] if self.live_joining else ""
 
     def _facilitator_link_html(self, link: str) -> str:
         return (
@@ -127,6 +160,8 @@ class SessionPanel(widgets.VBox):
             f"{esc(format_code(w.code))}</div>"
         ) if self.live_joining else ""
         self.heading.value = f'<h2 style="margin-bottom:0">{esc(title)}</h2>{code}'
+        hint = self.ui("projector_hint" if self.live_joining else "projector_hint_shared")
+        self.projector_hint.value = f'<p style="color:#555;margin:0 8px;line-height:1.4">{esc(hint)}</p>'
         self.lock_button.description = self.ui("unlock_button") if w.locked else self.ui("lock_button")
         self.lock_button.icon = "unlock" if w.locked else "lock"
         self.reveal_button.description = self.ui("hide_button") if w.revealed else self.ui("reveal_button")

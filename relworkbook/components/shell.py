@@ -52,6 +52,18 @@ log = logging.getLogger("relworkbook")
 
 # The kit's page styles live in page.css (read once per process): phones first, nothing cut off.
 _PAGE_CSS = "<style>" + (Path(__file__).with_name("page.css")).read_text(encoding="utf-8") + "</style>"
+# The banner and greyed page when the kernel has gone (bridge.js draws them).
+_CONNECTION_CSS = "<style>" + Path(__file__).with_name("connection.css").read_text(encoding="utf-8") + "</style>"
+
+#: What the banner says when the page loses its kernel, by screen: on the screens that store
+#: answers they are safe; a solo page stores nothing, so it says what a reload costs.
+_LOST_WORDS = {
+    "start": "connection_lost_start",
+    "join": "connection_lost_start",
+    "participant": "connection_lost",
+    "facilitator": "connection_lost_facilitator",
+    "solo": "connection_lost_solo",
+}
 
 
 class WorkbookShell(widgets.VBox):
@@ -65,7 +77,7 @@ class WorkbookShell(widgets.VBox):
         self.store: Store | None = store  # opened below, where a broken file gets its message on the page
         self.ui: UiText = load_ui(self.settings)
         self.status = StatusLine()
-        self.bridge = PageBridge()
+        self.bridge = PageBridge(lost_words=self.ui(_LOST_WORDS["start"]), reload_words=self.ui("reload_page"))
         self.body = widgets.VBox()
         self.personal = widgets.HTML()  # a participant's resume link
         self.device_note = widgets.VBox()  # "these are the answers of ..." on a device others may use
@@ -78,9 +90,10 @@ class WorkbookShell(widgets.VBox):
         self.access: FacilitatorAccess | None = None
         self.bridge.observe(guarded(self.status.error)(self._browser_address), names="href")
         self.bridge.observe(guarded(self.status.error)(self._browser_memory), names="recalled")
+        self.bridge.observe(guarded(self.status.error)(self._browser_drafts), names="drafts")
         self.bridge.on_tick(self.refresh)
-        super().__init__([widgets.HTML(_PAGE_CSS), self.bridge, self.device_note, self.status, self.body,
-                          self.personal])
+        super().__init__([widgets.HTML(_PAGE_CSS + _CONNECTION_CSS), self.bridge, self.device_note, self.status,
+                          self.body, self.personal])
         self.add_class("rw-shell")
         try:
             if self.store is None:
@@ -130,7 +143,9 @@ class WorkbookShell(widgets.VBox):
 
     def participant_view(self, membership: Membership, resumed: bool) -> widgets.Widget:
         view = load_class(self.spec().participant_view)
-        return view(pack=self.pack, ui=self.ui, store=self.require_store(), membership=membership)
+        # The bridge keeps the page's unsaved answers in this browser tab (and gives them back after a reload).
+        return view(pack=self.pack, ui=self.ui, store=self.require_store(), membership=membership,
+                    drafts=self.bridge)
 
     def facilitator_view(self, access: FacilitatorAccess) -> widgets.Widget:
         view = load_class(self.spec().facilitator_view)
@@ -166,6 +181,7 @@ class WorkbookShell(widgets.VBox):
         self.device_note.children = ()
         self.body.children = (view,)
         self.bridge.tick_seconds = tick_seconds
+        self.bridge.lost_words = self.ui(_LOST_WORDS.get(screen, "connection_lost_start"))
 
     def show_join(self, code: str = "") -> None:
         self.membership = self.access = None
@@ -212,6 +228,8 @@ class WorkbookShell(widgets.VBox):
     def join_as_someone_new(self) -> None:
         """Forget the personal link this device remembers; the empty join form, code filled in."""
         code = self.membership.workshop.code if self.membership else normalise_code(self.page.get("join"))
+        if self.screen == "participant" and hasattr(self.view, "forget_draft"):
+            self.view.forget_draft()  # the draft is the other person's: never shown to whoever comes next
         self.bridge.remember_value(f"{self.workbook}:{code}", None)
         self.status.clear()
         self.show_join(code=code)
@@ -294,6 +312,11 @@ class WorkbookShell(widgets.VBox):
             self.bridge.remember_value(f"{self.workbook}:{code}", None)  # stale: forget it
             return
         self.show_participant(membership, resumed=True, from_memory=True)
+
+    def _browser_drafts(self, _change=None) -> None:
+        """The browser tab's drafts have arrived (after a reload): the participant's page takes back its own."""
+        if self.screen == "participant" and hasattr(self.view, "offer_draft"):
+            self.view.offer_draft()
 
     def refresh(self) -> None:
         """Look for news in the store (called on each browser tick)."""

@@ -4,6 +4,9 @@ The built-in pack lives in ``packs/en``. A council can set
 ``RELWORKBOOK_CONTENT`` (or ``relworkbook serve --content``) to a folder of its
 own: each file there replaces the built-in file of the same name, so a pack
 can translate the shared words (``common.yaml``), one workbook, or both.
+``common.yaml`` also holds the words of every refusal (its ``errors:``
+section, read by ``FriendlyError.of``), so a translated pack translates the
+error messages people see as well.
 
 A broken pack raises :class:`ContentError` whose message names the file, the
 place in it and what is wrong, e.g.
@@ -23,6 +26,9 @@ from .scales import Scale, read_scale
 from .templates import check_template, fill, placeholders
 
 BUILT_IN = Path(__file__).parent / "packs" / "en"
+#: The longest a workbook's one screen word may be. The longest English one is about 300
+#: characters, and a translation often runs a third longer, so the limit leaves that room.
+SCREEN_WORDS_CHARS = 500
 
 
 class ContentError(FriendlyError):
@@ -155,7 +161,7 @@ class UiText:
 
     words: dict[str, str]
 
-    def __call__(self, key: str, **values: Any) -> str:
+    def __call__(self, key: str, /, **values: Any) -> str:
         # fill, not str.format: pack words come from a council's file and
         # must never reach attributes or raise in front of a participant.
         return fill(self.words[key], **values)
@@ -200,14 +206,32 @@ def checked_words(node: _Node, allowed: frozenset[str], max_chars: int = 1000) -
     return value
 
 
+@lru_cache(maxsize=1)
+def _error_blanks() -> dict[str, frozenset[str]]:
+    """Each built-in refusal's key and the blanks its English words use (see :func:`built_in_blanks`)."""
+    return built_in_blanks(read_yaml(BUILT_IN / "common.yaml").get("errors"))
+
+
 @lru_cache(maxsize=8)
-def _load_ui(path: Path) -> UiText:
+def _load_common(path: Path) -> tuple[UiText, UiText]:
+    """The shared screen words (``ui``) and the words of every refusal (``errors``), both checked.
+
+    One loader for both, so whatever loads or checks the screen words
+    (``check-content``, ``serve``, every page) also refuses a broken
+    ``errors:`` section, before a refusal ever needs it.
+    """
     root = read_yaml(path)
-    return UiText(checked_section(root.get("ui"), _ui_blanks()))
+    return (UiText(checked_section(root.get("ui"), _ui_blanks())),
+            UiText(checked_section(root.get("errors"), _error_blanks())))
 
 
 def load_ui(settings: Settings | None = None) -> UiText:
-    return _load_ui(pack_file("common.yaml", settings))
+    return _load_common(pack_file("common.yaml", settings))[0]
+
+
+def load_errors(settings: Settings | None = None) -> UiText:
+    """The words of every refusal the kit gives (``FriendlyError.of`` reads them), keyed like ``ui``."""
+    return _load_common(pack_file("common.yaml", settings))[1]
 
 
 # -- the heatmap pack ----------------------------------------------------------
@@ -238,7 +262,7 @@ class HeatmapPack:
     categories: tuple[Category, ...]
     screen_words: tuple[tuple[str, str], ...]  # (key, words): the heatmap screens' own buttons, headings, messages
 
-    def screen(self, key: str, **values: Any) -> str:
+    def screen(self, key: str, /, **values: Any) -> str:
         """A screen word with its ``{blanks}`` filled in; KeyError for a key the heatmap has no word of its own for.
 
         The KeyError lets the shared ``say`` lookup fall back to the common words.
@@ -302,7 +326,8 @@ def _load_heatmap(path: Path) -> HeatmapPack:
         sources=_sources(root),
         scale=read_scale(root.get("scale"), dont_know=True, low_key="cool_word", high_key="warm_word"),
         categories=tuple(categories),
-        screen_words=tuple(checked_section(root.get("screen"), _heatmap_screen_blanks(), max_chars=300).items()),
+        screen_words=tuple(checked_section(root.get("screen"), _heatmap_screen_blanks(),
+                                           max_chars=SCREEN_WORDS_CHARS).items()),
     )
 
 

@@ -60,6 +60,10 @@ class FacilitatorView(FacilitatorPage):
                                                   self.notes])),
         ]
 
+    def projected(self, index: int):
+        """On the wall, Next steps shows what the group chose and agreed, not the boxes used to write it."""
+        return self.notes if index == 2 else super().projected(index)
+
     def draw(self, shown: sharing.Shown) -> None:
         self.update(list(shown.responses))
 

@@ -29,22 +29,20 @@ Ratings = Mapping[str, "int | None"]
 def check_ratings(pack: HeatmapPack, ratings: Mapping[str, object]) -> dict[str, int | None]:
     """Return clean ratings, or raise a FriendlyError saying what is wrong."""
     if not isinstance(ratings, Mapping):
-        raise FriendlyError("The answers are not in the right shape.")
+        raise FriendlyError(pack.screen("err_shape"))
     known = {s.id for s in pack.statements}
     scale = pack.scale
     clean: dict[str, int | None] = {}
     for sid, value in ratings.items():
         if sid not in known:
-            raise FriendlyError("One of the answers is for a statement this workbook does not have.")
+            raise FriendlyError(pack.screen("err_statement"))
         if value is None:
             clean[sid] = None
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-            raise FriendlyError(f"Ratings must be whole numbers from {scale.min} to {scale.max}.")
+            raise FriendlyError(pack.screen("err_whole_numbers", min=scale.min, max=scale.max))
         if not scale.min <= int(value) <= scale.max:
-            raise FriendlyError(
-                f"A rating of {value} is outside the scale; please choose from {scale.min} to {scale.max}."
-            )
+            raise FriendlyError(pack.screen("err_outside", value=value, min=scale.min, max=scale.max))
         clean[sid] = int(value)
     return clean
 
@@ -55,7 +53,7 @@ def payload_check(pack: HeatmapPack):
     def check(answers: Mapping[str, object]) -> dict[str, object]:
         ratings = answers.get("ratings")
         if not isinstance(ratings, Mapping):
-            raise FriendlyError("its answers have no ratings.")
+            raise FriendlyError(pack.screen("err_no_ratings"))
         return {"ratings": check_ratings(pack, ratings)}
 
     return check
@@ -202,7 +200,7 @@ def split_by(
     """Summaries per label (a group label or a round name), labels in first-seen order."""
     buckets: dict[str, list[Ratings]] = {}
     for label, ratings in rows:
-        buckets.setdefault(label or "(no group)", []).append(ratings)
+        buckets.setdefault(label or pack.screen("no_group"), []).append(ratings)
     return {label: summarise(pack, answers, min_group) for label, answers in buckets.items()}
 
 

@@ -6,6 +6,7 @@ Imports nothing heavy: a 25-person workshop runs 25 of these kernels.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -69,14 +70,25 @@ class ParticipantView(ParticipantPage):
         self.save_button = widgets.Button(description=self.ui("save_button"), button_style="primary", icon="check")
         self.save_button.on_click(guarded(self.status.error)(self.save))
         self.mine = widgets.HTML()
+        #: The ratings as last loaded or saved: anything else on screen is a draft.
+        self._kept: dict[str, int | None] = {}
+        self.form.questions.on_change(self.changed)
 
     def form_widgets(self):
         return [self.form, self.save_button, self.mine]
 
     def load(self, saved: Response | None) -> None:
         self.form.ratings = saved.payload.get("ratings", {}) if saved else {}
+        self._kept = self.form.ratings
         self.mine.value = views.personal_table(self.pack, personal(self.pack, self.form.ratings)) \
             if saved else ""
+
+    def draft(self) -> dict[str, Any] | None:
+        ratings = self.form.ratings
+        return None if ratings == self._kept else {"ratings": ratings}
+
+    def restore_draft(self, draft: dict[str, Any]) -> None:
+        self.form.ratings = check_ratings(self.pack, draft.get("ratings") or {})
 
     def set_disabled(self, disabled: bool) -> None:
         self.form.set_disabled(disabled)
@@ -88,6 +100,7 @@ class ParticipantView(ParticipantPage):
             raise FriendlyError(self.pack.screen("rate_first_to_save"))
         self.status.info(self.ui("saving"))
         saved = self.commit({"ratings": ratings})
+        self._kept = ratings
         # Only now, with the answer committed, does the screen say "saved".
         self.status.success(_saved_message(self.pack, self.ui, len(unanswered(self.pack, ratings))))
         self.mine.value = views.personal_table(self.pack, personal(self.pack, ratings))

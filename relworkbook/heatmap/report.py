@@ -157,7 +157,8 @@ def warming_html(pack: HeatmapPack, changes: list[Change]) -> str:
         f"<li>{esc(c.cell.label)}: {c.before:.1f} &rarr; {c.after:.1f} <b>({esc(way(delta))} {delta:+.1f})</b></li>"
         for c, delta in moved
     )
-    return f"<h4>{esc(pack.screen('warming_heading'))}</h4><ol>{items}</ol>"
+    return (f"<h4>{esc(pack.screen('warming_heading'))}</h4><p>{esc(pack.screen('warming_between'))}</p>"
+            f"<ol>{items}</ol>")
 
 
 

@@ -22,6 +22,18 @@ def _value_cell(pack: HeatmapPack, cell: Cell, min_group: int) -> TableCell:
     return TableCell(f"{cell.mean:.1f} {temperature(pack.scale, cell.mean)}", heat=cell.mean)
 
 
+#: Where "mostly agree" ends and "views differ a lot" begins, as standard deviations of the ratings
+#: (the kit's own bands: on a 1-5 scale 0.6 is most people within a point, 1.2 is a room split in two).
+AGREE_BELOW, SPLIT_FROM = 0.6, 1.2
+
+
+def agreement(pack: HeatmapPack, spread: float) -> str:
+    """How far apart people's ratings are, in words a participant reads at a glance (never "spread 1.7")."""
+    if spread < AGREE_BELOW:
+        return pack.screen("agree_close")
+    return pack.screen("agree_mixed") if spread < SPLIT_FROM else pack.screen("agree_split")
+
+
 def _count(cell: Cell, value: int) -> TableCell:
     """Counts are shown only beside a visible result: a hidden cell's counts could tell who answered."""
     return TableCell("" if cell.mean is None else str(value))
@@ -50,7 +62,7 @@ def statement_table(pack: HeatmapPack, summary: Summary, caption: str, show_spre
         row = [TableCell(c.category), TableCell(c.label, header=True), _value_cell(pack, c, summary.min_group)]
         if show_spread:
             row += [
-                TableCell("" if c.spread is None else f"{c.spread:.1f}"),
+                TableCell("" if c.spread is None or c.mean is None else agreement(pack, c.spread)),
                 _count(c, c.respondents),
                 _count(c, c.dont_know),
             ]
@@ -102,7 +114,7 @@ def highlights_html(pack: HeatmapPack, summary: Summary) -> str:
     def number(c: Cell, show: str) -> str:
         mean = format(c.mean, ".1f")
         if show == "spread" and c.spread is not None:
-            return pack.screen("mean_spread", mean=mean, spread=format(c.spread, ".1f"))
+            return pack.screen("mean_spread", mean=mean, agreement=agreement(pack, c.spread))
         return mean
 
     def items(cells: list[Cell], show: str) -> str:

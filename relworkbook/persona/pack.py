@@ -16,7 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..content import BUILT_IN, _Node, _sources, built_in_blanks, checked_section, pack_file, read_yaml
+from ..content import (
+    BUILT_IN,
+    SCREEN_WORDS_CHARS,
+    _Node,
+    _sources,
+    built_in_blanks,
+    checked_section,
+    pack_file,
+    read_yaml,
+)
 from ..content.scales import Scale, read_scale
 from ..content.templates import fill
 
@@ -132,7 +141,7 @@ class PersonaPack:
     figures: tuple[Figure, ...]
     screen_words: tuple[tuple[str, str], ...]  # (key, words); a tuple keeps the pack hashable
 
-    def screen(self, key: str, **values: Any) -> str:
+    def screen(self, key: str, /, **values: Any) -> str:
         """A screen word with its ``{blanks}`` filled in (plain names only, never evaluated).
 
         An unknown key is a mistake in the kit's code, not in a pack (a pack
@@ -328,7 +337,7 @@ def _built_in_blanks() -> dict[str, frozenset[str]]:
 
 
 def _screen(node: _Node) -> tuple[tuple[str, str], ...]:
-    return tuple(checked_section(node, _built_in_blanks(), max_chars=400).items())
+    return tuple(checked_section(node, _built_in_blanks(), max_chars=SCREEN_WORDS_CHARS).items())
 
 
 @lru_cache(maxsize=8)

@@ -127,11 +127,20 @@ class PersonaParticipantView(ParticipantPage):
         self.save_button.on_click(guarded(self.status.error)(self.save))
         self.result = widgets.HTML()
         self.result.add_class("rw-persona-result")
+        #: The answers as last loaded (saved, or carried over) or saved: anything else on screen is a draft.
+        self._kept: dict[str, Any] = self.form.payload
+        self.form.about.observe(lambda _change: self.changed(), names="value")
+        self.form.quiz.on_change(self.changed)
+        self.form.checkin.on_change(self.changed)
 
     def form_widgets(self):
         return [self.form, self.save_button, self.result]
 
     def load(self, saved: Response | None) -> None:
+        self._load(saved)
+        self._kept = self.form.payload
+
+    def _load(self, saved: Response | None) -> None:
         if saved is not None:
             self.form.payload = saved.payload
             self.result.value = result_html(self.pack, saved.payload)
@@ -147,6 +156,13 @@ class PersonaParticipantView(ParticipantPage):
             self.form.payload = None
         self.result.value = ""
 
+    def draft(self) -> dict[str, Any] | None:
+        payload = self.form.payload
+        return None if payload == self._kept else payload
+
+    def restore_draft(self, draft: dict[str, Any]) -> None:
+        self.form.payload = check_payload(self.pack, draft)
+
     def set_disabled(self, disabled: bool) -> None:
         self.form.set_disabled(disabled)
         self.save_button.disabled = disabled
@@ -154,6 +170,7 @@ class PersonaParticipantView(ParticipantPage):
     def save(self, _button: Any = None) -> Response:
         payload = checked_answers(self.pack, self.form)
         saved = self.commit(payload)
+        self._kept = self.form.payload
         # Only now, with the answer committed, does the screen say "saved".
         self.status.success(_saved_words(self.pack, payload, ("saved", "saved_someone")))
         self.result.value = result_html(self.pack, payload)

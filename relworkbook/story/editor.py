@@ -82,6 +82,13 @@ class MomentForm(widgets.VBox):
         ])
         self.add_class("rw-moment-form")
 
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` whenever any field of the moment changes."""
+        fields: list[widgets.Widget] = [self.phase, self.title, self.story, self.feeling, self.spirit, self.consent,
+                                        *self.who.values(), *self.shifts.values()]
+        for field in fields:
+            field.observe(lambda _change: callback(), names="value")
+
     def set_phases(self, phases: Sequence[Phase]) -> None:
         current = self.phase.value
         self.phase.options = [(p.name, p.id) for p in phases]
@@ -122,9 +129,12 @@ class MomentForm(widgets.VBox):
 
 
 class StoryEditor(widgets.VBox):
+    """The moments and the sort. ``on_change`` is told whenever what is unsaved may have changed
+    (the moment being written, the sort choices, or a save that just made some of it saved)."""
+
     def __init__(self, *, pack: StoryPack, phases: Sequence[Phase], payload: dict[str, Any] | None,
-                 on_save: Callable[[dict[str, Any]], None]):
-        self.pack, self.phases, self._on_save = pack, tuple(phases), on_save
+                 on_save: Callable[[dict[str, Any]], None], on_change: Callable[[], None] | None = None):
+        self.pack, self.phases, self._on_save, self._on_change = pack, tuple(phases), on_save, on_change
         payload = payload or {}
         self.moments: list[dict[str, Any]] = list(payload.get("moments", []))
         self.sort: dict[str, str] = dict(payload.get("sort", {}))
@@ -133,6 +143,9 @@ class StoryEditor(widgets.VBox):
         show = self.status.error
         s = pack.screen
         self.form = MomentForm(pack, self.phases)
+        #: The moment form as last filled (empty, or the moment being edited): anything else is being written.
+        self._filled: dict[str, Any] = self.form.data
+        self._filling = False
         self.save_button = widgets.Button(description=s("add_moment"), button_style="primary", icon="plus")
         self.cancel_button = widgets.Button(description=s("cancel_edit"), layout=widgets.Layout(display="none"))
         self.save_button.on_click(guarded(show)(self.save_moment))
@@ -145,6 +158,8 @@ class StoryEditor(widgets.VBox):
         }
         for toggle in self.sort_choices.values():
             toggle.add_class("rw-sort")
+            toggle.observe(self._sort_changed, names="value")
+        self.form.on_change(self._moment_changed)
         self.sort_button = widgets.Button(description=s("save_sort"), button_style="primary", icon="check")
         self.sort_status = StatusLine()  # beside its button: on a phone the top line is far away
         self.sort_button.on_click(guarded(self.sort_status.error)(self.save_sort))
@@ -171,20 +186,89 @@ class StoryEditor(widgets.VBox):
     def payload(self) -> dict[str, Any]:
         return {"moments": list(self.moments), "sort": dict(self.sort)}
 
+    def _chosen_sort(self) -> dict[str, str]:
+        return {sid: toggle.value for sid, toggle in self.sort_choices.items() if toggle.value}
+
+    @property
+    def draft(self) -> dict[str, Any] | None:
+        """What is on screen and not saved: the moment being written (and which one it edits), the sort."""
+        draft: dict[str, Any] = {}
+        moment = self.form.data
+        if moment != self._filled:
+            draft["moment"] = moment
+            if self.editing is not None:
+                draft["editing"] = self.editing
+        sort = self._chosen_sort()
+        if sort != {sid: value for sid, value in self.sort.items() if sid in self.sort_choices}:
+            draft["sort"] = sort
+        return draft or None
+
+    def restore(self, draft: dict[str, Any]) -> None:
+        """Put a draft back (it comes from the browser: a bad value raises, and the caller drops it)."""
+        editing, moment, sort = draft.get("editing"), draft.get("moment"), draft.get("sort")
+        if editing is not None and any(m["id"] == editing for m in self.moments):
+            self.edit(editing)  # a moment whose editing had started (one since deleted is written as new)
+        if moment is not None:
+            if not isinstance(moment, dict):
+                raise TypeError("a moment draft is not a mapping")
+            self.form.fill(moment)
+        if sort is not None:
+            chosen = check_sort(self.pack, sort)
+            for sid, toggle in self.sort_choices.items():
+                toggle.value = chosen.get(sid)
+
+    def _fill(self, moment: dict[str, Any] | None) -> None:
+        """Fill the moment form from the page (not the person): what it shows now is not a draft."""
+        self._filling = True
+        try:
+            self.form.fill(moment)
+        finally:
+            self._filling = False
+        self._filled = self.form.data
+
+    def _moment_changed(self) -> None:
+        if self._filling:
+            return
+        if self.form.data != self._filled and self.status.kind == "success":
+            self.status.clear()  # "saved" was about the moment before; this one is not saved yet
+        self._changed()
+
+    def _sort_changed(self, _change: Any = None) -> None:
+        if self._filling:
+            return
+        if self._chosen_sort() != self.sort and self.sort_status.kind == "success":
+            self.sort_status.clear()
+        self._changed()
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            self._on_change()
+
     def load(self, payload: dict[str, Any] | None) -> None:
         """Show another saved answer (a new round starts empty)."""
         payload = payload or {}
         self.moments = list(payload.get("moments", []))
         self.sort = dict(payload.get("sort", {}))
-        for sid, toggle in self.sort_choices.items():
-            toggle.value = self.sort.get(sid)
+        self._filling = True
+        try:
+            for sid, toggle in self.sort_choices.items():
+                toggle.value = self.sort.get(sid)
+        finally:
+            self._filling = False
         self._reset_form()
         self._show_mine()
 
     def set_phases(self, phases: Sequence[Phase]) -> None:
         """The facilitator changed the timeline: offer the new phases."""
         self.phases = tuple(phases)
-        self.form.set_phases(self.phases)
+        untouched = self.form.data == self._filled
+        self._filling = True
+        try:
+            self.form.set_phases(self.phases)
+        finally:
+            self._filling = False
+        if untouched:  # the list changed under an untouched form: that is not the person writing
+            self._filled = self.form.data
         self._show_timeline()
         self._show_mine()
 
@@ -217,11 +301,12 @@ class StoryEditor(widgets.VBox):
         self._show_mine()
         self.status.success(self.pack.screen("moment_updated" if was_editing else "moment_saved",
                                              title=moment["title"]))
+        self._changed()
 
     def edit(self, moment_id: str) -> None:
         moment = next(m for m in self.moments if m["id"] == moment_id)
         self.editing = moment_id
-        self.form.fill(moment)
+        self._fill(moment)
         self.save_button.description = self.pack.screen("save_changes")
         self.cancel_button.layout.display = None
         self.status.info(self.pack.screen("editing", title=moment["title"]))
@@ -234,6 +319,7 @@ class StoryEditor(widgets.VBox):
             self._reset_form()
         self._show_mine()
         self.status.success(self.pack.screen("moment_deleted"))
+        self._changed()
 
     def save_sort(self, _button: Any = None) -> None:
         sort = check_sort(self.pack, {sid: t.value for sid, t in self.sort_choices.items() if t.value})
@@ -242,6 +328,7 @@ class StoryEditor(widgets.VBox):
         self._commit({"moments": self.moments, "sort": sort})
         self.sort = sort
         self.sort_status.success(self.pack.screen("sort_saved", count=len(sort)))
+        self._changed()  # a moment still being written is a draft again
 
     def _commit(self, payload: dict[str, Any]) -> None:
         """Persist first; the screen changes only once that has worked."""
@@ -249,7 +336,7 @@ class StoryEditor(widgets.VBox):
 
     def _reset_form(self) -> None:
         self.editing = None
-        self.form.fill(None)
+        self._fill(None)
         self.save_button.description = self.pack.screen("add_moment")
         self.cancel_button.layout.display = "none"
 

@@ -119,6 +119,10 @@ class StoryFacilitatorView(FacilitatorPage):
     def view_key(self) -> object:
         return self.group_filter.value
 
+    def projected(self, index: int):
+        """On the wall, the Stories tab shows the stories, not the facilitator's instructions for pinning them."""
+        return self.stories if index == 1 else super().projected(index)
+
     # -- data ---------------------------------------------------------------------
 
     def draw(self, shown: sharing.Shown) -> None:

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, TypeGuard
 
 from ..errors import FriendlyError
 from ..text import clean_text
-from .pack import CHOICES, CONSENTS, Phase, Scale, StoryPack
+from .pack import CHOICES, CONSENTS, Phase, Scale, StoryPack, load_story_pack
 from .spec import WORKBOOK  # noqa: F401 - re-exported: one name, defined with the registration
 
 if TYPE_CHECKING:  # pragma: no cover - types only
@@ -113,41 +113,48 @@ def phase_slug(name: str, taken: set[str]) -> str:
 _BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
 
 
-def _timeline_line(number: int, line: str) -> tuple[str, str]:
+def _refusal(pack: StoryPack, key: str, **values: Any) -> FriendlyError:
+    """A refusal in the story pack's own words (its ``screen: err_...`` keys)."""
+    return FriendlyError(pack.screen(key, **values))
+
+
+def _timeline_line(pack: StoryPack, number: int, line: str) -> tuple[str, str]:
     name, _, description = _BULLET.sub("", line, count=1).partition(":")
     if not name.strip():
-        raise FriendlyError(f"Line {number} has no phase name. Write it as 'Name: description'.")
+        raise _refusal(pack, "err_line_no_name", number=number)
     try:
-        name = clean_text(name, max_chars=MAX_PHASE_NAME_CHARS, what="phase name", required=True)
-        description = clean_text(description, max_chars=MAX_PHASE_DESCRIPTION_CHARS, what="description")
+        name = clean_text(name, max_chars=MAX_PHASE_NAME_CHARS, what=pack.screen("what_phase_name"), required=True)
+        description = clean_text(description, max_chars=MAX_PHASE_DESCRIPTION_CHARS,
+                                 what=pack.screen("what_description"))
     except FriendlyError as exc:
-        raise FriendlyError(f"Line {number}: {exc.message}") from None
+        raise _refusal(pack, "err_line", number=number, problem=exc.message) from None
     return name, description
 
 
-def parse_custom_timeline(text: str, current: Sequence[Phase] = ()) -> tuple[Phase, ...]:
+def parse_custom_timeline(text: str, current: Sequence[Phase] = (), pack: StoryPack | None = None
+                          ) -> tuple[Phase, ...]:
     """A workshop's own phases from lines like ``Name: description``.
 
     A phase whose name matches one in ``current`` keeps that phase's id, so
     editing a description (or reordering) never orphans the moments already
-    placed in it. New names get an id made from the name.
+    placed in it. New names get an id made from the name. ``pack`` words the
+    refusals; without one, the pack in force for this process does.
     """
+    pack = pack or load_story_pack()
     if not isinstance(text, str):
-        raise FriendlyError("The timeline must be text, one phase per line.")
+        raise _refusal(pack, "err_timeline_not_text")
     lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
     if not lines:
-        raise FriendlyError("Please list at least one phase, one per line, e.g. 'The first week: the flood arrives'.")
+        raise _refusal(pack, "err_timeline_empty")
     if len(lines) > MAX_PHASES:
-        raise FriendlyError(f"That is {len(lines)} phases; a timeline can have at most {MAX_PHASES}. "
-                            "Please merge some of them.")
+        raise _refusal(pack, "err_timeline_too_long", count=len(lines), limit=MAX_PHASES)
     parsed: list[tuple[str, str]] = []
     first_line: dict[str, int] = {}
     for number, line in lines:
-        name, description = _timeline_line(number, line)
+        name, description = _timeline_line(pack, number, line)
         key = name.casefold()
         if key in first_line:
-            raise FriendlyError(f"'{name}' is listed twice (lines {first_line[key]} and {number}). "
-                                "Please give each phase its own name.")
+            raise _refusal(pack, "err_phase_twice", name=name, first=first_line[key], number=number)
         first_line[key] = number
         parsed.append((name, description))
     known = {p.name.casefold(): p.id for p in current}
@@ -163,22 +170,20 @@ def timeline_text(phases: Sequence[Phase]) -> str:
     return "\n".join(f"{p.name}: {p.description}" if p.description else p.name for p in phases)
 
 
-_BROKEN_TIMELINE = (
-    "This workshop's own timeline could not be read. The facilitator can set it again, "
-    "or go back to the standard timeline."
-)
+_BROKEN_TIMELINE = "err_timeline_broken"
 
 
-def _phase_from_settings(entry: object, seen: set[str]) -> Phase:
+def _phase_from_settings(pack: StoryPack, entry: object, seen: set[str]) -> Phase:
     if not isinstance(entry, Mapping) or not _safe_id(entry.get("id")) or entry["id"] in seen:
-        raise FriendlyError(_BROKEN_TIMELINE)
+        raise _refusal(pack, _BROKEN_TIMELINE)
     seen.add(entry["id"])
     try:
-        name = clean_text(entry.get("name"), max_chars=MAX_PHASE_NAME_CHARS, what="phase name", required=True)
+        name = clean_text(entry.get("name"), max_chars=MAX_PHASE_NAME_CHARS, what=pack.screen("what_phase_name"),
+                          required=True)
         description = clean_text(entry.get("description"), max_chars=MAX_PHASE_DESCRIPTION_CHARS,
-                                 what="description")
+                                 what=pack.screen("what_description"))
     except FriendlyError:
-        raise FriendlyError(_BROKEN_TIMELINE) from None
+        raise _refusal(pack, _BROKEN_TIMELINE) from None
     return Phase(entry["id"], name, description)
 
 
@@ -189,9 +194,9 @@ def timeline_from_settings(pack: StoryPack, settings: Mapping[str, Any] | None) 
     if not custom:
         return timeline(pack, split=bool(settings.get("split_out_turn")))
     if not isinstance(custom, list) or len(custom) > MAX_PHASES:
-        raise FriendlyError(_BROKEN_TIMELINE)
+        raise _refusal(pack, _BROKEN_TIMELINE)
     seen: set[str] = set()
-    return tuple(_phase_from_settings(entry, seen) for entry in custom)
+    return tuple(_phase_from_settings(pack, entry, seen) for entry in custom)
 
 
 def timeline_to_settings(phases: Sequence[Phase]) -> dict[str, Any]:
@@ -211,41 +216,36 @@ def new_moment_id() -> str:
     return uuid.uuid4().hex
 
 
-def _check_id(value: object) -> str:
+def _check_id(pack: StoryPack, value: object) -> str:
     if value is None or value == "":
         return new_moment_id()
     if not _safe_id(value):
-        raise FriendlyError("This moment's id is not valid.")
+        raise _refusal(pack, "err_moment_id")
     return value
 
 
-def _check_phase(phases: Sequence[Phase] | None, value: object) -> str:
+def _check_phase(pack: StoryPack, phases: Sequence[Phase] | None, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise FriendlyError("Please choose when this moment happened: a phase of the timeline.")
+        raise _refusal(pack, "err_phase_missing")
     value = value.strip()
     if phases is None:  # a file being imported: the workshop's timeline is checked later, on screen
         if not _safe_id(value):
-            raise FriendlyError("This moment's phase is not valid.")
+            raise _refusal(pack, "err_phase_bad")
         return value
     if value not in {p.id for p in phases}:
-        raise FriendlyError(
-            f"This moment was placed in a phase ('{_short(value)}') that is no longer on the workshop's "
-            "timeline; the facilitator may have changed it. Please choose another phase."
-        )
+        raise _refusal(pack, "err_phase_gone", phase=_short(value))
     return value
 
 
-def _check_feeling(scale: Scale, value: object) -> int | None:
+def _check_feeling(pack: StoryPack, scale: Scale, value: object) -> int | None:
     if value is None:
         return None  # not every moment has to be rated
     if (
         not isinstance(value, (int, float)) or isinstance(value, bool) or value != int(value)
         or not scale.min <= int(value) <= scale.max
     ):
-        raise FriendlyError(
-            f"Please choose how it felt, from {scale.min} ({scale.label(scale.min)}) "
-            f"to {scale.max} ({scale.label(scale.max)})."
-        )
+        raise _refusal(pack, "err_feeling", min=scale.min, min_word=scale.label(scale.min), max=scale.max,
+                       max_word=scale.label(scale.max))
     return int(value)
 
 
@@ -253,13 +253,13 @@ def _check_who(pack: StoryPack, value: object) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, (list, tuple)):
-        raise FriendlyError("Who mattered must be chosen from the list.")
+        raise _refusal(pack, "err_who_shape")
     known = [t.id for t in pack.who]
     for tag in value:
         if tag not in known:
-            shown = _short(tag) if isinstance(tag, str) else "that choice"
-            raise FriendlyError(f"'{shown}' is not one of the people this workbook asks about; "
-                                "please choose from the list.")
+            if isinstance(tag, str):
+                raise _refusal(pack, "err_who_unknown", tag=_short(tag))
+            raise _refusal(pack, "err_who_not_listed")
     return [t for t in known if t in value]  # the pack's order, each once
 
 
@@ -267,22 +267,22 @@ def _check_shifts(pack: StoryPack, value: object) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise FriendlyError("The shifts you noticed must be chosen from the list.")
+        raise _refusal(pack, "err_shifts_shape")
     known = [u.id for u in pack.undercurrents]
     for key, direction in value.items():
         if key not in known:
-            raise FriendlyError("One of the shifts is not one this workbook asks about; please choose from the list.")
+            raise _refusal(pack, "err_shift_unknown")
         if direction not in (*DIRECTIONS, None, ""):
-            raise FriendlyError(f"A shift can only go '{DIRECTIONS[0]}' or '{DIRECTIONS[1]}'.")
+            # The values a file must hold: data, not words, so they are named as they are.
+            raise _refusal(pack, "err_shift_direction", towards=DIRECTIONS[0], away=DIRECTIONS[1])
     return {u: value[u] for u in known if value.get(u) in DIRECTIONS}
 
 
-def _check_consent(value: object) -> str:
+def _check_consent(pack: StoryPack, value: object) -> str:
     if value is None or value == "":
         return DEFAULT_CONSENT
     if value not in CONSENTS:
-        raise FriendlyError("Please choose who may see this moment: keep it private, share it without "
-                            "your name, or share it with your name.")
+        raise _refusal(pack, "err_consent")
     return value
 
 
@@ -294,17 +294,19 @@ def check_moment(pack: StoryPack, phases: Sequence[Phase] | None, data: Mapping[
     moment's own are dropped.
     """
     if not isinstance(data, Mapping):
-        raise FriendlyError("This moment is not in the right shape.")
+        raise _refusal(pack, "err_moment_shape")
     return {
-        "id": _check_id(data.get("id")),
-        "phase": _check_phase(phases, data.get("phase")),
-        "title": clean_text(data.get("title"), max_chars=MAX_TITLE_CHARS, what="title", required=True),
-        "story": clean_text(data.get("story"), max_chars=MAX_STORY_CHARS, what="story", required=True),
-        "feeling": _check_feeling(pack.feeling, data.get("feeling")),
+        "id": _check_id(pack, data.get("id")),
+        "phase": _check_phase(pack, phases, data.get("phase")),
+        "title": clean_text(data.get("title"), max_chars=MAX_TITLE_CHARS, what=pack.screen("what_title"),
+                            required=True),
+        "story": clean_text(data.get("story"), max_chars=MAX_STORY_CHARS, what=pack.screen("what_story"),
+                            required=True),
+        "feeling": _check_feeling(pack, pack.feeling, data.get("feeling")),
         "who": _check_who(pack, data.get("who")),
         "shifts": _check_shifts(pack, data.get("shifts")),
-        "spirit": clean_text(data.get("spirit"), max_chars=MAX_SPIRIT_CHARS, what="spirit you want to bottle"),
-        "consent": _check_consent(data.get("consent")),
+        "spirit": clean_text(data.get("spirit"), max_chars=MAX_SPIRIT_CHARS, what=pack.screen("what_spirit")),
+        "consent": _check_consent(pack, data.get("consent")),
     }
 
 
@@ -313,40 +315,40 @@ def check_sort(pack: StoryPack, sort: object) -> dict[str, str]:
     if sort is None:
         return {}
     if not isinstance(sort, Mapping):
-        raise FriendlyError("The Dark and Light choices are not in the right shape.")
+        raise _refusal(pack, "err_sort_shape")
     known = [s.id for s in pack.statements]
     for sid, choice in sort.items():
         if sid not in known:
-            raise FriendlyError("One of the Dark and Light choices is for a statement this workbook does not have.")
+            raise _refusal(pack, "err_sort_unknown")
         if choice not in (*CHOICES, None):
-            raise FriendlyError("A Dark and Light choice must be one of: "
-                                + ", ".join(label for _, label in pack.choices) + ".")
+            raise _refusal(pack, "err_sort_choice", choices=", ".join(label for _, label in pack.choices))
     return {sid: sort[sid] for sid in known if sort.get(sid) in CHOICES}
 
 
-def _moment_name(number: int, raw: object) -> str:
+def _moment_name(pack: StoryPack, number: int, raw: object) -> str:
     title = raw.get("title") if isinstance(raw, Mapping) else None
-    return f"Moment {number} ('{_short(title.strip())}')" if isinstance(title, str) and title.strip() else \
-        f"Moment {number}"
+    if isinstance(title, str) and title.strip():
+        return pack.screen("err_moment_named", number=number, title=_short(title.strip()))
+    return pack.screen("err_moment_number", number=number)
 
 
 def check_payload(pack: StoryPack, payload: object, phases: Sequence[Phase] | None = None) -> dict[str, Any]:
     """Check one participant's whole answer (moments and sorting), e.g. from an uploaded file."""
     if not isinstance(payload, Mapping):
-        raise FriendlyError("The answers are not in the right shape.")
+        raise _refusal(pack, "err_shape")
     raw_moments = payload.get("moments") or []
     if not isinstance(raw_moments, list):
-        raise FriendlyError("The moments are not in the right shape.")
+        raise _refusal(pack, "err_moments_shape")
     if len(raw_moments) > MAX_MOMENTS:
-        raise FriendlyError(f"There are {len(raw_moments)} moments; one person can keep at most {MAX_MOMENTS}.")
+        raise _refusal(pack, "err_moments_limit", count=len(raw_moments), limit=MAX_MOMENTS)
     moments, ids = [], set()
     for number, raw in enumerate(raw_moments, start=1):
         try:
             moment = check_moment(pack, phases, raw)
         except FriendlyError as exc:
-            raise FriendlyError(f"{_moment_name(number, raw)}: {exc.message}") from None
+            raise _refusal(pack, "err_in_moment", moment=_moment_name(pack, number, raw), problem=exc.message) from None
         if moment["id"] in ids:
-            raise FriendlyError(f"{_moment_name(number, raw)} has the same id as an earlier moment.")
+            raise _refusal(pack, "err_moment_same_id", moment=_moment_name(pack, number, raw))
         ids.add(moment["id"])
         moments.append(moment)
     return {"moments": moments, "sort": check_sort(pack, payload.get("sort"))}

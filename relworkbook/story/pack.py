@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..content import BUILT_IN, _Node, _sources, built_in_blanks, checked_section, pack_file, read_yaml
+from ..content import (
+    BUILT_IN,
+    SCREEN_WORDS_CHARS,
+    _Node,
+    _sources,
+    built_in_blanks,
+    checked_section,
+    pack_file,
+    read_yaml,
+)
 from ..content.scales import Scale, read_scale
 from ..content.templates import fill
 
@@ -131,11 +140,11 @@ class StoryPack:
     def consent_choice(self, consent: str) -> ConsentChoice:
         return _find(self.consent, consent)
 
-    def words(self, key: str, **values: Any) -> str:
+    def words(self, key: str, /, **values: Any) -> str:
         """A form word, with ``{to}``/``{from}`` style blanks filled in (plain names only, never raises)."""
         return fill(dict(self.form)[key], **values)
 
-    def screen(self, key: str, **values: Any) -> str:
+    def screen(self, key: str, /, **values: Any) -> str:
         """A screen word, with ``{title}``/``{count}``/``{k}`` blanks filled in (plain names only, never raises)."""
         return fill(dict(self.screen_words)[key], **values)
 
@@ -240,7 +249,7 @@ def _form(node: _Node) -> tuple[tuple[str, str], ...]:
 
 
 def _screen(node: _Node) -> tuple[tuple[str, str], ...]:
-    return tuple(checked_section(node, _built_in_blanks()["screen"], max_chars=300).items())
+    return tuple(checked_section(node, _built_in_blanks()["screen"], max_chars=SCREEN_WORDS_CHARS).items())
 
 
 def _stop_words(root: _Node) -> frozenset[str]:

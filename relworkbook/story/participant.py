@@ -33,13 +33,21 @@ class StoryParticipantView(ParticipantPage):
         self.phases = workshop_timeline(self.pack, self.workshop)
         #: A sealed field this link could not open (it never should): kept, not overwritten by accident.
         self._unopened: str | None = None
-        self.editor = StoryEditor(pack=self.pack, phases=self.phases, payload=None, on_save=self._save)
+        self.editor = StoryEditor(pack=self.pack, phases=self.phases, payload=None, on_save=self._save,
+                                  on_change=self.changed)
 
     def form_widgets(self):
         return [self.editor]
 
     def load(self, saved: Response | None) -> None:
         self.editor.load(self._opened(saved))
+
+    def draft(self) -> dict[str, Any] | None:
+        """The moment being written and unsaved sort choices (private ones too: the draft stays in this tab)."""
+        return self.editor.draft
+
+    def restore_draft(self, draft: dict[str, Any]) -> None:
+        self.editor.restore(draft)
 
     def set_disabled(self, disabled: bool) -> None:
         self.editor.set_disabled(disabled)
