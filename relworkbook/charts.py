@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import string
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -142,7 +143,9 @@ FONT_DIR = Path(__file__).with_name("fonts")
 _FACE_FILES = {"regular": "LiberationSans-Regular.ttf", "bold": "LiberationSans-Bold.ttf"}
 
 #: The shared chart config, applied to every chart by render_svg and render_png (it wins over a chart's own).
-CHART_CONFIG: dict[str, Any] = {"font": FONT_FAMILY}
+# aria off: Vega would write its own English descriptions ("X-axis for a discrete scale...") into the
+# SVG for screen readers; every chart is a figure with the pack's description and a table beside it.
+CHART_CONFIG: dict[str, Any] = {"font": FONT_FAMILY, "aria": False}
 
 _SVG = "http://www.w3.org/2000/svg"
 _XLINK = "http://www.w3.org/1999/xlink"
@@ -160,7 +163,9 @@ _ANCHOR = {"start": 0.0, "middle": 0.5, "end": 1.0}
 def chart_spec(chart: Any) -> dict[str, Any]:
     """An Altair chart's Vega-Lite spec with the shared chart config."""
     spec = chart.to_dict()
-    spec["config"] = {**spec.get("config", {}), **CHART_CONFIG}
+    config = spec.get("config", {})
+    # Titles are guides Vega describes on its own too ("Title text ..."): their aria goes with the rest.
+    spec["config"] = {**config, **CHART_CONFIG, "title": {**config.get("title", {}), "aria": False}}
     return spec
 
 
@@ -327,7 +332,16 @@ def text_to_paths(svg: str) -> str:
 
 def render_svg(chart: Any) -> str:
     """An Altair chart as an SVG document, its labels drawn as shapes (text in it is escaped)."""
-    return text_to_paths(_vl_convert().vegalite_to_svg(chart_spec(chart)))
+    return _without_vega_descriptions(text_to_paths(_vl_convert().vegalite_to_svg(chart_spec(chart))))
+
+
+_VEGA_ARIA = re.compile(r' aria-(?:label|roledescription)="[^"]*"')
+
+
+def _without_vega_descriptions(svg: str) -> str:
+    """Vega keeps its own English descriptions on titles even with aria off (inside a group it hides):
+    drop them, since the figure around every chart carries the pack's description."""
+    return _VEGA_ARIA.sub("", svg)
 
 
 def render_png(chart: Any, scale: float = 2.0) -> bytes:

@@ -20,7 +20,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from urllib.parse import urlencode
 
 from .config import MAX_LABEL_CHARS, MAX_NAME_CHARS
@@ -99,6 +99,11 @@ class Membership:
     workshop: Workshop
     participant: Participant
     token: str
+
+
+def shown_round(ui: Any, name: str) -> str:
+    """A round's name as a screen says it: the first round in plain words, others as the facilitator typed them."""
+    return ui("first_round_shown") if name == ui("first_round") else name
 
 
 def start_workshop(

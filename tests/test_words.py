@@ -21,8 +21,8 @@ PACKAGE = Path(relworkbook.__file__).parent
 #: The words sections of the built-in packs: (file, section).
 SECTIONS = [("common.yaml", "ui"), ("heatmap.yaml", "screen"), ("story-weaving.yaml", "screen"),
             ("story-weaving.yaml", "form"),
-            ("persona-mapping.yaml", "screen")]
-LOOKUPS = {"ui", "say", "screen", "words"}  # the functions that look a word up by key
+            ("persona-mapping.yaml", "screen"), ("common.yaml", "errors")]
+LOOKUPS = {"ui", "say", "screen", "words", "of", "error_words"}  # the functions that look a word up by key
 
 
 def _keys(file: str, section: str) -> set[str]:

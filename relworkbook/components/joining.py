@@ -132,6 +132,7 @@ class JoinPanel(widgets.VBox):
 
     def _start(self, _button=None) -> None:
         access = start_workshop(
-            self.store, workbook=self.workbook, title=self.title.value, min_group=self.default_min_group
+            self.store, workbook=self.workbook, title=self.title.value, min_group=self.default_min_group,
+            first_round=self.ui("first_round"),  # this page's words, as the rest of its screen
         )
         self._on_started(access)

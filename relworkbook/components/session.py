@@ -25,7 +25,7 @@ from ..content import UiText
 from ..errors import FriendlyError, guarded
 from ..store import Store, Workshop
 from ..text import clean_text, esc
-from ..workshops import format_code
+from ..workshops import format_code, shown_round
 from .joining import shared_note_html
 from .status import StatusLine
 
@@ -148,7 +148,7 @@ class SessionPanel(widgets.VBox):
         self.counts.value = (
             f'<p class="rw-count" style="font-size:1.1em"><b>'
             f"{esc(self.ui('submitted', count=submitted, joined=max(joined, submitted)))}</b>"
-            f" &middot; {esc(self.ui('round_now', round=self.workshop.current_round))}</p>"
+            f" &middot; {esc(self.ui('round_now', round=shown_round(self.ui, self.workshop.current_round)))}</p>"
             + (f'<p class="rw-names">{esc(self.ui("submitted_names"))} <span>{who}</span></p>' if named else "")
         )
 

@@ -203,7 +203,7 @@ class WorkbookShell(widgets.VBox):
         """A participant's screen; ``from_memory``: resumed from this browser's memory, not a personal link."""
         self.membership, self.access = membership, None
         name = membership.participant.display_name
-        title = membership.workshop.title or "the workshop"
+        title = membership.workshop.title or self.ui("untitled_in_sentence")
         message = self.ui("resumed") if resumed else self.ui("joined", title=title)
         self.status.success(message + (f" ({name})" if name else ""))  # StatusLine escapes it
         self._show("participant", self.participant_view(membership, resumed), PARTICIPANT_POLL_SECONDS)

@@ -13,6 +13,7 @@ from ..components.lifecycle import FacilitatorPage
 from ..config import MAX_NOTE_CHARS
 from ..errors import FriendlyError, guarded
 from ..text import clean_text, esc
+from ..workshops import shown_round
 from . import report, views
 from .model import WORKBOOK
 
@@ -76,7 +77,7 @@ class FacilitatorView(FacilitatorPage):
         current = analysis.everyone
         say = self.pack.screen
         columns = report.chart_columns(analysis, say("everyone"))
-        title = say("live_title", count=current.respondents, round=analysis.round)
+        title = say("live_title", count=current.respondents, round=shown_round(self.ui, analysis.round))
         if current.respondents:
             self.chart.value = views.grid_table(self.pack, columns, say("live_caption", title=title))
         else:
@@ -88,7 +89,8 @@ class FacilitatorView(FacilitatorPage):
         self.highlights.value = views.highlights_html(self.pack, current)
         self.chart_note.value = f"<p style='color:#555'>{esc(say('hidden_note', k=self.workshop.min_group))}</p>"
         if len(analysis.by_round) > 1:
-            self.round_chart.value = views.grid_table(self.pack, analysis.by_round, say("rounds_side_by_side"))
+            rounds = {shown_round(self.ui, name): summary for name, summary in analysis.by_round.items()}
+            self.round_chart.value = views.grid_table(self.pack, rounds, say("rounds_side_by_side"))
         self.figure.value = ""
         if self.figure_box.selected_index == 0:
             self.draw_figure()
@@ -109,7 +111,8 @@ class FacilitatorView(FacilitatorPage):
             self.figure.value = f"<p>{esc(self.pack.screen('chart_needs_answers'))}</p>"
             return
         columns = report.chart_columns(self.analysis, self.pack.screen("everyone"))
-        title = self.pack.screen("live_title", count=self.analysis.everyone.respondents, round=self.analysis.round)
+        title = self.pack.screen("live_title", count=self.analysis.everyone.respondents,
+                                 round=shown_round(self.ui, self.analysis.round))
         svg = charts.render_svg(report.heatmap_chart(self.pack, columns, title))
         self.figure.value = charts.svg_figure_html(svg, self.pack.screen("live_caption", title=title))
 
@@ -123,7 +126,8 @@ class FacilitatorView(FacilitatorPage):
         self._show_notes()
 
     def add_next_step(self, _button=None) -> None:
-        text = clean_text(self.next_step.value, max_chars=MAX_NOTE_CHARS, what="next step", required=True)
+        text = clean_text(self.next_step.value, max_chars=MAX_NOTE_CHARS, what=self.pack.screen("what_next_step"),
+                          required=True)
         self.store.add_note(self.workshop.id, "next_step", text)
         self.next_step.value = ""
         self.status.success(self.pack.screen("step_saved"))

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import charts
-from ..content import HeatmapPack
+from ..content import HeatmapPack, load_ui
 from ..exchange import responses_document, to_csv, to_json
 from ..files import DownloadFile
-from ..reports import report_page, sources_footer
+from ..reports import date_words, report_page, sources_footer
 from ..store import Note, Response, Workshop
 from ..text import esc
 from . import views
@@ -169,7 +169,7 @@ def report_html(pack: HeatmapPack, workshop: Workshop, analysis: Analysis, notes
     steps = [n for n in notes if n.kind == "next_step"]
     say = pack.screen
     meta = say("report_meta", title=pack.title, code=workshop.code, round=analysis.round,
-               count=analysis.everyone.respondents, made=time.strftime("%d %B %Y %H:%M"))
+               count=analysis.everyone.respondents, made=date_words(with_time=True))
     parts = [
         f"<h1>{esc(title)}</h1>",
         f"<p class='meta'>{esc(meta)}</p>",
@@ -177,7 +177,7 @@ def report_html(pack: HeatmapPack, workshop: Workshop, analysis: Analysis, notes
         f"<section><h2>{esc(say('collective_heading'))}</h2>",
         charts.svg_figure_html(chart_svg, say("chart_figure")),
         views.legend(pack),
-        "<details><summary>The same results as a table</summary>",
+        f"<details><summary>{esc(load_ui()('table_caption'))}</summary>",
         views.category_table(pack, analysis.everyone, say("by_area")),
         views.statement_table(pack, analysis.everyone, say("by_statement")),
     ]

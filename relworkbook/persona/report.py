@@ -20,7 +20,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from .. import charts
 from ..exchange import responses_document, to_csv, to_json
 from ..files import DownloadFile
-from ..reports import report_page, sources_footer
+from ..reports import date_words, report_page, sources_footer
 from ..store import Note, Response, Workshop
 from ..text import esc
 from .model import (
@@ -437,7 +437,7 @@ def report_html(
     if chart_svg is None:
         chart_svg = charts.render_svg(profile_chart(pack, analysis.mix.profile,
                                                     pack.screen("chart_title", title=title), k))
-    meta = pack.screen("report_meta", code=workshop.code, round=analysis.round, date=time.strftime("%d %B %Y"))
+    meta = pack.screen("report_meta", code=workshop.code, round=analysis.round, date=date_words())
     body = [
         f"<h1 dir='auto'>{esc(title)}</h1>",
         f"<p class='meta'>{esc(pack.title)} &middot; {esc(meta)}</p>",
@@ -495,7 +495,7 @@ def my_profile_page(pack: PersonaPack, responses: Sequence[Response]) -> str:
     rated, checked = _latest_with(responses, "ratings"), _latest_with(responses, "checkin")
     title = pack.screen("my_report_title")
     body = [f"<h1>{esc(title)}</h1>",
-            f"<p class='meta'>{esc(pack.title)} &middot; {esc(time.strftime('%d %B %Y'))}</p>"]
+            f"<p class='meta'>{esc(pack.title)} &middot; {esc(date_words())}</p>"]
     if rated is not None:
         body.append(profile_html(pack, profile(pack, _mapping(rated.payload.get("ratings"))), about_of(rated.payload)))
     if checked is not None:

@@ -98,8 +98,9 @@ class MomentForm(widgets.VBox):
     def _count(self, _change: Any = None) -> None:
         n = len(self.story.value)
         colour = "#7a1a1a" if n > MAX_STORY_CHARS else "#555"
+        counter = self.pack.screen("story_counter", count=f"{n:,}", limit=f"{MAX_STORY_CHARS:,}")
         self.count.value = (f'<span class="rw-story-count" style="color:{colour};font-size:0.9em">'
-                            f"{n:,} / {MAX_STORY_CHARS:,} characters</span>")
+                            f"{esc(counter)}</span>")
 
     def _consent_help(self, _change: Any = None) -> None:
         self.consent_help.value = f"<p style='color:#555'>{esc(self.pack.consent_choice(self.consent.value).help)}</p>"

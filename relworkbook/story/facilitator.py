@@ -68,7 +68,7 @@ class TimelinePanel(widgets.VBox):
 
     def use_custom(self, _button: Any = None) -> None:
         current = story_settings.workshop_timeline(self.pack, self.store.workshop(self.workshop.id))
-        phases = parse_custom_timeline(self.text.value, current)
+        phases = parse_custom_timeline(self.text.value, current, pack=self.pack)
         self.workshop = story_settings.change(self.store, self.workshop, **timeline_to_settings(phases))
         self.show(phases)
         self.status.success(self.pack.screen("timeline_changed", count=len(phases)))

@@ -32,7 +32,6 @@ import json
 import os
 from typing import Any, Mapping
 
-from ..errors import FriendlyError
 from ..store import SEALED_KEY
 from .model import SHARED_CONSENTS, consent_of
 
@@ -48,8 +47,12 @@ KEY_BYTES = 32
 INFO = b"relworkbook/story-weaving/private-moments/v1"
 
 
-class SealError(FriendlyError):
-    """A sealed field that does not open: the wrong link, or a damaged field."""
+class SealError(Exception):
+    """A sealed field that does not open: the wrong link, or a damaged field.
+
+    Not a FriendlyError: its words are for the log. The page that opens sealed
+    fields catches it and says so in the pack's words; anywhere else it would
+    be an unexpected failure, and get the generic message."""
 
 
 def _key(secret: str, salt: bytes) -> bytes:
@@ -75,8 +78,8 @@ def seal(secret: str, data: Any, context: str = "") -> str:
     return PREFIX + base64.urlsafe_b64encode(salt + nonce + sealed).decode("ascii")
 
 
-_UNREADABLE = ("Your private moments could not be opened with this link. Your shared moments are all here; "
-               "open the personal link you were given when you joined to see the private ones.")
+# For the log only: the page catches SealError and says it in the pack's words ("private_unreadable").
+_UNREADABLE = "a sealed field did not open with this token"
 
 
 def unseal(secret: str, token: str, context: str = "") -> Any:

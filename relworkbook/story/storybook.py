@@ -19,14 +19,13 @@ prints and opens offline.
 from __future__ import annotations
 
 import dataclasses
-import time
 from typing import Any, Iterable, Mapping, Sequence
 
 from .. import charts
 from ..charts import TableCell, heat_table_html
 from ..exchange import responses_document, to_csv, to_json
 from ..files import DownloadFile
-from ..reports import report_page, sources_footer
+from ..reports import date_words, report_page, sources_footer
 from ..store import Response, Workshop
 from ..text import esc
 from .model import (
@@ -351,7 +350,7 @@ def storybook_html(
     title = workshop_title or pack.title
     curve = feeling_curve(moments, phases, min_group)
     figure = charts.svg_figure_html(curve_svg, pack.screen("curve_figure")) if curve_svg else ""
-    made = time.strftime("%d %B %Y")
+    made = date_words()
     return _page(title, [
         f"<h1 dir='auto'>{esc(title)}</h1>",
         f"<p class='meta'>{esc(pack.screen('storybook_meta', title=pack.title, count=len(moments), made=made))}</p>",
@@ -383,7 +382,7 @@ def my_story_html(
     title = title or pack.screen("my_story")
     parts = [
         f"<h1 dir='auto'>{esc(title)}</h1>",
-        f"<p class='meta'>{esc(pack.screen('my_story_meta', title=pack.title, made=time.strftime('%d %B %Y')))}</p>",
+        f"<p class='meta'>{esc(pack.screen('my_story_meta', title=pack.title, made=date_words()))}</p>",
         _section(pack.screen("my_timeline"), timeline_html(pack, phases, moments, pack.screen("nothing_yet"))),
     ]
     if sort:
