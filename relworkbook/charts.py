@@ -335,12 +335,13 @@ def render_svg(chart: Any) -> str:
     return _without_vega_descriptions(text_to_paths(_vl_convert().vegalite_to_svg(chart_spec(chart))))
 
 
-_VEGA_ARIA = re.compile(r' aria-(?:label|roledescription)="[^"]*"')
+_VEGA_ARIA = re.compile(r' (?:aria-(?:label|roledescription)="[^"]*"|role="graphics-[a-z-]*")')
 
 
 def _without_vega_descriptions(svg: str) -> str:
     """Vega keeps its own English descriptions on titles even with aria off (inside a group it hides):
-    drop them, since the figure around every chart carries the pack's description."""
+    drop them, and the roles that would then want them, since the figure around every chart carries
+    the pack's description and a table of the same results sits beside it."""
     return _VEGA_ARIA.sub("", svg)
 
 
