@@ -182,7 +182,7 @@ def test_moment_rows_leave_out_private_moments_unless_asked(story_pack, phases):
     assert by_id["a1"]["name"] == "Ann" and by_id["a1"]["pinned"] == 1
     assert by_id["b1"]["name"] == "" and by_id["b1"]["hidden"] == 1
     assert by_id["b1"]["group"] == "" and by_id["c1"]["group"] == "residents"  # no group on an anonymous row
-    assert by_id["a1"]["who"] == "Neighbours" and by_id["a1"]["shifts"] == "Doubting > Trusting"
+    assert by_id["a1"]["who"] == "Neighbours" and by_id["a1"]["shifts"] == "towards Trusting"
     assert by_id["b1"]["phase"] == "The Downturn" and by_id["b1"]["feeling_label"] == "Very dark"
     own = moment_rows(story_pack, phases, answers()[:1], include_private=True)
     assert [r["moment_id"] for r in own] == ["a1", "a2"] and own[1]["story"] == SECRET

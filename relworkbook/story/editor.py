@@ -49,7 +49,8 @@ class MomentForm(widgets.VBox):
             u.id: ChoiceGroup(
                 options=[[pack.shift_words(u.id, None), ""], [pack.shift_words(u.id, "towards"), "towards"],
                          [pack.shift_words(u.id, "away"), "away"]],
-                value="", label=f"{u.from_word} \u2192 {u.to_word}",
+                # Its plain explanation sits under the question and is read out with it.
+                value="", label=pack.shift_name(u.id), description_extra=u.description,
             )
             for u in pack.undercurrents
         }

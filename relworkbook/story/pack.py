@@ -148,6 +148,11 @@ class StoryPack:
         """A screen word, with ``{title}``/``{count}``/``{k}`` blanks filled in (plain names only, never raises)."""
         return fill(dict(self.screen_words)[key], **values)
 
+    def shift_name(self, undercurrent_id: str) -> str:
+        """An Undercurrent as a screen names it: "From Doubting to Trusting" (never "FROM > TO")."""
+        u = self.undercurrent(undercurrent_id)
+        return self.screen("undercurrent_name", **{"from": u.from_word, "to": u.to_word})
+
     def shift_words(self, undercurrent_id: str, direction: str | None) -> str:
         """The form's words for one choice: "towards Trusting", "back towards Doubting", "not noticed"."""
         if direction not in ("towards", "away"):

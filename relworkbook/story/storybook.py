@@ -80,7 +80,7 @@ def _tag_name(pack: StoryPack, tag_id: str) -> str:
 
 def _shift_label(pack: StoryPack, undercurrent_id: str, direction: str) -> str:
     try:
-        return pack.undercurrent(undercurrent_id).label(direction)
+        return pack.shift_words(undercurrent_id, direction)
     except KeyError:
         return f"{undercurrent_id} ({direction})"
 
@@ -260,7 +260,7 @@ def undercurrents_html(pack: StoryPack, phases: Sequence[Phase], moments: Sequen
 
     rows = []
     for u in pack.undercurrents:
-        row = [TableCell(u.name, header=True)]
+        row = [TableCell(pack.shift_name(u.id), header=True)]
         row += [cell(by_key[(p.id, u.id)].towards, by_key[(p.id, u.id)].away) for p in phases]
         row.append(cell(sum(by_key[(p.id, u.id)].towards for p in phases),
                         sum(by_key[(p.id, u.id)].away for p in phases)))
