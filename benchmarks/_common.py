@@ -360,3 +360,95 @@ def write_results(name: str, data: dict) -> Path:
     path.write_text(json.dumps({"benchmark": name, "machine": machine(), **data}, indent=2), encoding="utf-8")
     print(f"\nresults written to {path.relative_to(ROOT)}")
     return path
+
+
+# -- a room of phones (herd.py, phone_page.py) ----------------------------------------------
+
+#: A mid-range Android phone's screen, as Chromium's device emulation describes one.
+PHONE_CONTEXT = {
+    "viewport": {"width": 360, "height": 740},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": ("Mozilla/5.0 (Linux; Android 13; Pixel 6a) AppleWebKit/537.36 (KHTML, like Gecko) "
+                   "Chrome/124.0.0.0 Mobile Safari/537.36"),
+}
+
+#: Records in the page when ``selector`` first has a size: ``window.__rwFirst``
+#: (``performance.now()``, milliseconds since navigation start).
+WATCH_FIRST_WIDGET = """
+(selector) => {
+  window.__rwFirst = null;
+  const check = () => {
+    if (window.__rwFirst !== null) return;
+    const el = document.querySelector(selector);
+    if (el) {
+      const box = el.getBoundingClientRect();
+      if (box.width > 0 && box.height > 0) { window.__rwFirst = performance.now(); return; }
+    }
+    requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+}
+"""
+
+
+def local_only(url: str) -> bool:
+    """May a benchmark's browser fetch this? Only the server on this machine."""
+    return url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
+
+
+def start_plain_voila(tmp: Path) -> Server:
+    """Plain Voila, standalone and with its defaults, serving the one-button notebook at ``/``.
+
+    ``python -m voila --no-browser --port P baseline.ipynb``: what a Voila user
+    would run, for the same-run comparison the issue asks for.
+    """
+    (tmp / "baseline.ipynb").write_text(json.dumps(BASELINE_NOTEBOOK, indent=1), encoding="utf-8")
+    port = free_port()
+    log = tmp / f"plain-voila-{port}.log"
+    process = subprocess.Popen(
+        [PYTHON, "-m", "voila", "--no-browser", f"--port={port}", "baseline.ipynb"],
+        stdout=log.open("w"), stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, cwd=tmp,
+        start_new_session=True,
+    )
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("voila exited:\n" + log.read_text())
+        # Asking for "/" would start a kernel; the log says when it listens.
+        if "is running at" in log.read_text(errors="replace"):
+            return Server(f"http://127.0.0.1:{port}", process, log, tmp / "none.sqlite3")
+        time.sleep(0.3)
+    os.killpg(process.pid, signal.SIGKILL)
+    raise RuntimeError("voila did not start:\n" + log.read_text())
+
+
+def cpu_snapshot(server: Server) -> dict[int, float]:
+    """User + system CPU seconds of every process in the server's tree (the server and its kernels)."""
+    seen = {}
+    for proc in server.tree():
+        try:
+            times = proc.cpu_times()
+            seen[proc.pid] = times.user + times.system
+        except psutil.Error:
+            continue
+    return seen
+
+
+def cpu_since(server: Server, before: dict[int, float]) -> float:
+    """CPU seconds the server's tree has used since ``before`` (processes started since count in full)."""
+    now = cpu_snapshot(server)
+    return sum(max(0.0, seconds - before.get(pid, 0.0)) for pid, seconds in now.items())
+
+
+def kernel_memory(server: Server, only: set[str] | None = None) -> dict:
+    """How many kernels are running (or those of ``only``), and their RSS in bytes."""
+    alive = {kid: proc for kid, proc in server.kernels().items() if only is None or kid in only}
+    rss = 0
+    for proc in alive.values():
+        try:
+            rss += proc.memory_info().rss
+        except psutil.Error:
+            continue
+    return {"count": len(alive), "rss_bytes": rss, "ids": sorted(alive)}

@@ -83,6 +83,22 @@ def voila_config(args: argparse.Namespace, workbooks: Path):
     # staff get their page at once. Each idle kernel costs about 55 MB.
     c.VoilaConfiguration.preheat_kernel = args.pool_size > 0
     c.VoilaConfiguration.default_pool_size = max(args.pool_size, 0)
+    # A facilitator who says how many people to expect gets that many pages
+    # readied before they come, up to this many over all workbooks (server.py,
+    # readiness.py: about 60 MB each, within the machine's free memory).
+    c.KitVoila.ready_max = max(getattr(args, "ready_max", 40), 0)
+    # No empty pages under load. After a cell's reply, Voila waits only 4 s
+    # (nbclient's iopub_timeout) for the rest of the cell's output; on a busy
+    # server that output (the widgets) is read later than that, the page is
+    # sent without its widgets and the log says "Timeout waiting for IOPub
+    # output" (1 page in 10 with ten phones at once on 2 cores, 3 in 30 left
+    # empty). The wait ends as soon as the output arrives, so a long limit costs
+    # nothing on a quiet server; tests/test_herd_config.py shows a page whose
+    # output is 6 s late losing its widgets at 4 s and keeping them now.
+    c.VoilaExecutor.iopub_timeout = 120
+    # Thirty kernels starting at once on 2 cores can take longer than
+    # Voila's 60 s to answer; a slow start is still a page, a timeout is not.
+    c.VoilaExecutor.startup_timeout = 180
     # Kernels of pages closed without saying goodbye are stopped after a while
     # (pages that close normally stop theirs at once: see server.py). A page
     # still connected is never culled (cull_connected = False).
@@ -207,6 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workbooks", help="folder of workbook notebooks (default ./workbooks)")
     serve.add_argument("--pool-size", type=int, default=1,
                        help="preheated kernels kept ready per notebook; 0 turns preheating off (default 1)")
+    serve.add_argument("--ready-max", type=int, default=40,
+                       help="most pages kept ready for the people a facilitator expects, over all workbooks; "
+                            "each takes about 60 MB (default 40; 0 turns it off)")
     serve.add_argument("--cull-minutes", type=int, default=30,
                        help="stop kernels of abandoned pages after this many idle minutes (default 30)")
     serve.add_argument("--show-tracebacks", action="store_true",

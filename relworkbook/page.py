@@ -59,7 +59,7 @@ def wait_for_request(timeout: float = 3600.0) -> None:
     base = os.environ.get("VOILA_WS_BASE_URL", os.environ.get("VOILA_SERVER_URL", "/"))
     kernel_id = os.environ.get("VOILA_KERNEL_ID", "")
     url = f"{protocol}://{host}:{port}{base}voila/query/{kernel_id}"
-    with connect(url, open_timeout=10, close_timeout=1) as ws:
+    with connect(url, open_timeout=60, close_timeout=1) as ws:
         info = ws.recv(timeout=timeout)
     for key, value in json.loads(info).items():
         os.environ[key] = value
