@@ -13,6 +13,7 @@ for the facilitator to add.
 
 from __future__ import annotations
 
+import logging
 from typing import Callable
 
 import ipywidgets as widgets
@@ -25,6 +26,10 @@ from ..workshops import AttemptGuard, FacilitatorAccess, Membership, format_code
 from .status import StatusLine
 
 FULL_WIDTH = widgets.Layout(width="100%", max_width="420px")
+#: The most people the start form accepts (the server readies at most --ready-max pages whatever is asked).
+EXPECTED_MOST = 500
+
+log = logging.getLogger("relworkbook")
 
 
 def shared_note_html(ui: UiText) -> str:
@@ -50,11 +55,13 @@ class JoinPanel(widgets.VBox):
         guard: AttemptGuard,
         live_joining: bool,
         default_min_group: int = 3,
+        ready_pages: Callable[[FacilitatorAccess, int], None] | None = None,
     ):
         self.ui, self.store, self.workbook = ui, store, workbook
         self.guard, self.live_joining = guard, live_joining
         self._on_joined, self._on_solo, self._on_started = on_joined, on_solo, on_started
         self.default_min_group = default_min_group
+        self._ready_pages = ready_pages
         self.status = StatusLine()
         self.code = widgets.Text(
             continuous_update=False,  # one value, sent when the box is left: a fast Enter or tap cannot lose letters
@@ -83,6 +90,11 @@ class JoinPanel(widgets.VBox):
             continuous_update=False,  # one value, sent when the box is left: a fast Enter or tap cannot lose letters
             description=ui("start_title_label"), layout=FULL_WIDTH, style={"description_width": "initial"}
         )
+        # How many people the facilitator expects: the server readies that many pages before they come.
+        self.expected = widgets.BoundedIntText(
+            value=0, min=0, max=EXPECTED_MOST, description=ui("start_expected_label"),
+            style={"description_width": "initial"}, layout=widgets.Layout(width="auto", max_width="100%"),
+        )
         self.start_button = widgets.Button(description=ui("start_button"), icon="play")
 
         show = self.status.error
@@ -106,7 +118,10 @@ class JoinPanel(widgets.VBox):
             children = [intro, widgets.HBox([self.together_button, self.solo_button], layout=row), self.status]
             start_hint = [widgets.HTML(f"<p>{esc(ui('shared_start_hint'))}</p>")]
         starting = widgets.VBox(
-            [widgets.HTML(f"<h3>{esc(ui('start_heading'))}</h3>"), *start_hint, self.title, self.start_button],
+            [widgets.HTML(f"<h3>{esc(ui('start_heading'))}</h3>"), *start_hint, self.title,
+             *([self.expected, widgets.HTML(f"<p style='color:#555'>{esc(ui('start_expected_hint'))}</p>")]
+               if live_joining and ready_pages is not None else []),
+             self.start_button],
             layout=widgets.Layout(margin="24px 0 0 0", border_top="1px solid #ddd"),
         )
         starting.add_class("rw-enter-form")
@@ -135,4 +150,9 @@ class JoinPanel(widgets.VBox):
             self.store, workbook=self.workbook, title=self.title.value, min_group=self.default_min_group,
             first_round=self.ui("first_round"),  # this page's words, as the rest of its screen
         )
+        if self._ready_pages is not None and self.live_joining and self.expected.value > 0:
+            try:
+                self._ready_pages(access, int(self.expected.value))
+            except OSError:  # readying pages is a kindness: a read-only data folder must not stop the workshop
+                log.warning("relworkbook: could not ask the server to ready pages", exc_info=True)
         self._on_started(access)

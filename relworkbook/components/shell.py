@@ -192,12 +192,18 @@ class WorkbookShell(widgets.VBox):
             on_joined=lambda m: self.show_participant(m, resumed=False),
             on_solo=self.show_solo, on_started=self.show_facilitator,
             guard=self.guard, live_joining=self.page.live_joining,
-            default_min_group=self.settings.min_group,
+            default_min_group=self.settings.min_group, ready_pages=self._ready_pages,
         )
         self._show("join", panel, 0)
         # Also drops anything else from the address bar, a Jupyter token above
         # all ("?" clears the query: see bridge.js).
         self.bridge.replace_query = _query(join=code) if code else "?"
+
+    def _ready_pages(self, access: FacilitatorAccess, people: int) -> None:
+        """Ask `relworkbook serve` to ready ``people`` pages of this workbook before the room arrives."""
+        from ..readiness import ask_for_pages  # only when a workshop starts: not on a participant's path
+
+        ask_for_pages(self.spec().notebook, people, workshop=access.workshop.code, data_url=self.settings.data_url)
 
     def show_participant(self, membership: Membership, resumed: bool, from_memory: bool = False) -> None:
         """A participant's screen; ``from_memory``: resumed from this browser's memory, not a personal link."""
