@@ -5,7 +5,7 @@
     at a time with ``Store.save_response``; a MutationObserver in the page
     stamps (``Date.now()``, same clock as the writer's ``time.time()``) the
     moment ``.rw-count`` reads "N of M joined have submitted", and the moment
-    the chart's title says "N responses" (at every k-th save: pooled results
+    the chart's title says "N answers so far" (at every k-th save: pooled results
     move in steps of k people, see relworkbook/sharing.py). Latency = that stamp minus the start
     of the save call. Saves are spaced at random (0.4 to 1.6 s after the
     previous one was seen) so they land at every phase of the page's 1 s tick.
@@ -65,9 +65,9 @@ OBSERVER = """
       window.__rwSeen.push({kind: 'count', text, nums: (text || '').match(/\\d+/g) || [], t: now});
     }
     let chart = null;
-    // the live heat grid's caption ("Collective heatmap: N responses, ...")
+    // the live heat grid's caption ("Collective heatmap: N answers so far (...)")
     for (const fig of document.querySelectorAll('table.rw-table caption, figure')) {
-      const m = /(\\d+) responses/.exec(fig.textContent || '');
+      const m = /(\\d+) answers so far/.exec(fig.textContent || '');
       if (m) { chart = m[1]; break; }
     }
     if (chart !== lastChart) { lastChart = chart; window.__rwSeen.push({kind: 'chart', text: chart, t: now}); }
@@ -201,7 +201,7 @@ def browser_latency(saves: int) -> dict:
                         count_t = page.wait_for_function(SEEN_COUNT, arg=[ci, expected, ji, joined], timeout=30_000,
                                                          polling=50).json_value()["t"] / 1000.0
                         # The grid moves only in steps of k people (relworkbook/sharing.py): its title
-                        # ("N responses, ...") follows the count at every k-th save, not at each one.
+                        # ("N answers so far ...") follows the count at every k-th save, not at each one.
                         chart_t = float("nan")
                         if n % access.workshop.min_group == 0:
                             try:

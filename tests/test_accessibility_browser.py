@@ -24,8 +24,10 @@ scrolling and on any button, tab or label whose words are cut off.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import pytest
@@ -310,7 +312,12 @@ def test_every_screen_passes_axe(server, offline, spec):
 def test_every_screen_fits_a_phone(server, offline, spec):
     findings = Findings()
 
+    shots = os.environ.get("RELWORKBOOK_SCREENSHOTS")  # a folder: keep a picture of every phone screen to look at
+
     def check(page, screen: str) -> None:
+        if shots:
+            name = re.sub(r"[^a-z0-9]+", "-", f"{spec.name} {screen}".lower()).strip("-")
+            page.screenshot(path=str(Path(shots) / f"{name}.png"), full_page=True)
         result = page.evaluate(DOES_NOT_FIT)
         # The page must really be laid out 360 px wide, or nothing here would be tested.
         assert result["innerWidth"] == PHONE["width"] and result["clientWidth"] <= PHONE["width"], (screen, result)
