@@ -57,7 +57,7 @@ def test_a_workshop_from_start_to_export(server, offline):
     names = facilitator.locator(".rw-names").inner_text()
     assert XSS in names and "Ana" in names and "1 anonymous" in names
     assert facilitator.locator("img[src='x']").count() == 0
-    assert facilitator.get_by_text("Collective heatmap: 3 responses").count() == 1
+    assert facilitator.get_by_text("Collective heatmap: 3 answers so far").count() == 1
     facilitator.get_by_text("Chart (as in the report and downloads)").click()
     facilitator.locator("figure svg").wait_for()  # the Altair chart, drawn with no internet
 
