@@ -34,7 +34,7 @@ from ..errors import FriendlyError, guarded
 from ..files import DownloadFile
 from ..store import Note, Response, Store, Workshop
 from ..text import esc
-from ..workshops import FacilitatorAccess, Membership
+from ..workshops import FacilitatorAccess, Membership, shown_round
 from .downloads import DownloadLinks
 from .importer import ImportPanel
 from .session import SessionPanel
@@ -295,7 +295,7 @@ class ParticipantPage(widgets.VBox):
             # A page left open must not carry last round's answers over unannounced. Said
             # before loading, so a workbook's own word on what it loaded (e.g. persona
             # mapping's statements carried over) is the one that stays.
-            self.status.info(self.say("new_round", round=self.workshop.current_round))
+            self.status.info(self.say("new_round", round=shown_round(self.ui, self.workshop.current_round)))
             self._keep_draft(None, before.current_round)  # last round's unsaved answers can no longer be saved
             with self._filling_form():
                 self.load(self.saved())

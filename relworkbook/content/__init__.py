@@ -252,8 +252,34 @@ class Category:
     statements: tuple[Statement, ...]
 
 
+class ScreenWords:
+    """What every workbook pack shares: its screens' own words, looked up by key.
+
+    A pack dataclass inherits this and has a ``screen_words`` field of (key, words) pairs (a tuple keeps the
+    pack hashable).
+    """
+
+    screen_words: tuple[tuple[str, str], ...]
+
+    def screen(self, key: str, /, **values: Any) -> str:
+        """A screen word with its ``{blanks}`` filled in (plain names only, never evaluated).
+
+        KeyError for a key the pack has no word of its own for: the shared ``say`` lookup then falls back to
+        the common words, and anywhere else it is a mistake in the kit's code (a pack must give every key).
+        """
+        return fill(dict(self.screen_words)[key], **values)
+
+
+def find_by_id(items: tuple[Any, ...], item_id: str) -> Any:
+    """The item of a pack's list with this ``id`` (KeyError if none has it)."""
+    for item in items:
+        if item.id == item_id:
+            return item
+    raise KeyError(item_id)
+
+
 @dataclass(frozen=True)
-class HeatmapPack:
+class HeatmapPack(ScreenWords):
     title: str
     intro: str
     note: str
@@ -261,13 +287,6 @@ class HeatmapPack:
     scale: Scale
     categories: tuple[Category, ...]
     screen_words: tuple[tuple[str, str], ...]  # (key, words): the heatmap screens' own buttons, headings, messages
-
-    def screen(self, key: str, /, **values: Any) -> str:
-        """A screen word with its ``{blanks}`` filled in; KeyError for a key the heatmap has no word of its own for.
-
-        The KeyError lets the shared ``say`` lookup fall back to the common words.
-        """
-        return fill(dict(self.screen_words)[key], **values)
 
     @property
     def statements(self) -> tuple[Statement, ...]:

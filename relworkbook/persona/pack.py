@@ -13,21 +13,21 @@ import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from ..config import Settings
 from ..content import (
     BUILT_IN,
     SCREEN_WORDS_CHARS,
+    ScreenWords,
     _Node,
     _sources,
     built_in_blanks,
     checked_section,
+    find_by_id,
     pack_file,
     read_yaml,
 )
 from ..content.scales import Scale, read_scale
-from ..content.templates import fill
 
 PACK_FILE = "persona-mapping.yaml"
 
@@ -121,7 +121,7 @@ class AboutChoice:
 
 
 @dataclass(frozen=True)
-class PersonaPack:
+class PersonaPack(ScreenWords):
     title: str
     landing_line: str
     intro: str
@@ -141,28 +141,20 @@ class PersonaPack:
     figures: tuple[Figure, ...]
     screen_words: tuple[tuple[str, str], ...]  # (key, words); a tuple keeps the pack hashable
 
-    def screen(self, key: str, /, **values: Any) -> str:
-        """A screen word with its ``{blanks}`` filled in (plain names only, never evaluated).
-
-        An unknown key is a mistake in the kit's code, not in a pack (a pack
-        must give every key), so it raises KeyError.
-        """
-        return fill(dict(self.screen_words)[key], **values)
-
     def persona(self, persona_id: str) -> Persona:
-        return _find(self.personas, persona_id)
+        return find_by_id(self.personas, persona_id)
 
     def item(self, item_id: str) -> Item:
-        return _find(self.items, item_id)
+        return find_by_id(self.items, item_id)
 
     def checkin_item(self, checkin_id: str) -> CheckIn:
-        return _find(self.checkin, checkin_id)
+        return find_by_id(self.checkin, checkin_id)
 
     def pathway(self, pathway_id: str) -> Pathway:
-        return _find(self.pathways, pathway_id)
+        return find_by_id(self.pathways, pathway_id)
 
     def about_choice(self, about: str) -> AboutChoice:
-        return _find(self.about, about)
+        return find_by_id(self.about, about)
 
     def items_for(self, persona_id: str) -> tuple[Item, ...]:
         return tuple(i for i in self.items if i.persona == persona_id)
@@ -182,13 +174,6 @@ class PersonaPack:
     def source_words(self, pathway: Pathway) -> str:
         """Where a pathway comes from, in the pack's words."""
         return self.screen("pathway_from_kit" if pathway.from_kit else "pathway_from_review")
-
-
-def _find(items: tuple[Any, ...], item_id: str) -> Any:
-    for item in items:
-        if item.id == item_id:
-            return item
-    raise KeyError(item_id)
 
 
 # -- reading the YAML ------------------------------------------------------------

@@ -18,10 +18,12 @@ from ..config import Settings
 from ..content import (
     BUILT_IN,
     SCREEN_WORDS_CHARS,
+    ScreenWords,
     _Node,
     _sources,
     built_in_blanks,
     checked_section,
+    find_by_id,
     pack_file,
     read_yaml,
 )
@@ -107,7 +109,7 @@ class ConsentChoice:
 
 
 @dataclass(frozen=True)
-class StoryPack:
+class StoryPack(ScreenWords):
     title: str
     intro: str
     note: str
@@ -126,27 +128,23 @@ class StoryPack:
     stop_words: frozenset[str]
 
     def tag(self, tag_id: str) -> Tag:
-        return _find(self.who, tag_id)
+        return find_by_id(self.who, tag_id)
 
     def undercurrent(self, undercurrent_id: str) -> Undercurrent:
-        return _find(self.undercurrents, undercurrent_id)
+        return find_by_id(self.undercurrents, undercurrent_id)
 
     def statement(self, statement_id: str) -> SortStatement:
-        return _find(self.statements, statement_id)
+        return find_by_id(self.statements, statement_id)
 
     def choice_label(self, choice: str) -> str:
         return dict(self.choices)[choice]
 
     def consent_choice(self, consent: str) -> ConsentChoice:
-        return _find(self.consent, consent)
+        return find_by_id(self.consent, consent)
 
     def words(self, key: str, /, **values: Any) -> str:
         """A form word, with ``{to}``/``{from}`` style blanks filled in (plain names only, never raises)."""
         return fill(dict(self.form)[key], **values)
-
-    def screen(self, key: str, /, **values: Any) -> str:
-        """A screen word, with ``{title}``/``{count}``/``{k}`` blanks filled in (plain names only, never raises)."""
-        return fill(dict(self.screen_words)[key], **values)
 
     def shift_name(self, undercurrent_id: str) -> str:
         """An Undercurrent as a screen names it: "From Doubting to Trusting" (never "FROM > TO")."""
@@ -159,13 +157,6 @@ class StoryPack:
             return self.words("shift_none")
         u = self.undercurrent(undercurrent_id)
         return self.words(f"shift_{direction}", **{"from": u.from_word, "to": u.to_word})
-
-
-def _find(items: tuple[Any, ...], item_id: str) -> Any:
-    for item in items:
-        if item.id == item_id:
-            return item
-    raise KeyError(item_id)
 
 
 # -- reading the YAML ------------------------------------------------------------
