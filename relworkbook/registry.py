@@ -86,6 +86,20 @@ def load_class(path: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
+def lazy(path: str) -> Callable[..., Any]:
+    """A spec hook that calls the ``"module:function"`` ``path`` names, importing it only when first called.
+
+    Spec modules are imported by every page (the registry lists them all), so their
+    hooks must not import a workbook's model, report or pack until one is used.
+    """
+
+    def hook(*args: Any, **kwargs: Any) -> Any:
+        return load_class(path)(*args, **kwargs)
+
+    hook.__name__ = hook.__qualname__ = f"lazy({path})"
+    return hook
+
+
 @lru_cache(maxsize=16)
 def _landing_words(pack_file: str, settings: "Settings | None") -> tuple[str, str]:
     from .content import pack_file as find_pack_file

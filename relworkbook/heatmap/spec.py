@@ -4,21 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..registry import WorkbookSpec
+from ..registry import WorkbookSpec, lazy
 
 WORKBOOK = "heatmap"
-
-
-def _load_pack(settings=None):
-    from ..content import load_heatmap
-
-    return load_heatmap(settings)
-
-
-def _payload_check(pack):
-    from .model import payload_check
-
-    return payload_check(pack)
 
 
 def _share(pack, workshop, responses):
@@ -33,12 +21,6 @@ def _tidy(pack, workshop, responses) -> tuple[list[dict[str, Any]], list[str]]:
     return tidy_rows(pack, workshop.code, responses), TIDY_COLUMNS
 
 
-def _export_files(pack, workshop, responses, notes):
-    from .report import export_files
-
-    return export_files(pack, workshop, responses, notes)
-
-
 SPEC = WorkbookSpec(
     name=WORKBOOK,
     notebook="heatmap.ipynb",
@@ -47,9 +29,9 @@ SPEC = WorkbookSpec(
     participant_view="relworkbook.heatmap.participant:ParticipantView",
     facilitator_view="relworkbook.heatmap.facilitator:FacilitatorView",
     solo_view="relworkbook.heatmap.participant:SoloView",
-    load_pack=_load_pack,
-    payload_check=_payload_check,
+    load_pack=lazy("relworkbook.content:load_heatmap"),
+    payload_check=lazy("relworkbook.heatmap.model:payload_check"),
     share=_share,
     tidy=_tidy,
-    export_files=_export_files,
+    export_files=lazy("relworkbook.heatmap.report:export_files"),
 )

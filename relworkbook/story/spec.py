@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..registry import WorkbookSpec
+from ..registry import WorkbookSpec, lazy
 
 WORKBOOK = "story-weaving"
-
-
-def _load_pack(settings=None):
-    from .pack import load_story_pack
-
-    return load_story_pack(settings)
 
 
 def _payload_check(pack):
@@ -21,28 +13,10 @@ def _payload_check(pack):
     return lambda answers: check_import(pack, answers, None)
 
 
-def _share(pack, workshop, responses):
-    from .sharing import share_responses
-
-    return share_responses(pack, workshop, responses)
-
-
-def _tidy(pack, workshop, responses) -> tuple[list[dict[str, Any]], list[str]]:
-    from .storybook import facilitator_rows
-
-    return facilitator_rows(pack, workshop, responses)
-
-
 def _export_files(pack, workshop, responses, notes):
     from .storybook import export_files
 
-    return export_files(pack, workshop, responses)
-
-
-def _withdraw(published, live):
-    from .sharing import withdraw
-
-    return withdraw(published, live)
+    return export_files(pack, workshop, responses)  # its pins and hides live in the workshop's settings, not notes
 
 
 SPEC = WorkbookSpec(
@@ -53,10 +27,10 @@ SPEC = WorkbookSpec(
     participant_view="relworkbook.story.participant:StoryParticipantView",
     facilitator_view="relworkbook.story.facilitator:StoryFacilitatorView",
     solo_view="relworkbook.story.participant:StorySoloView",
-    load_pack=_load_pack,
+    load_pack=lazy("relworkbook.story.pack:load_story_pack"),
     payload_check=_payload_check,
-    share=_share,
-    tidy=_tidy,
+    share=lazy("relworkbook.story.sharing:share_responses"),
+    tidy=lazy("relworkbook.story.storybook:facilitator_rows"),
     export_files=_export_files,
-    withdraw=_withdraw,
+    withdraw=lazy("relworkbook.story.sharing:withdraw"),
 )
