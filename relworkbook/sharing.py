@@ -26,8 +26,9 @@ A participant's *own* answers are theirs: their page reads them directly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Iterable
 
 from .store import Response, Store, Workshop
 
@@ -105,3 +106,13 @@ def waiting_html(shown: Shown, ui: UiText) -> str:
         return ""
     message = ui("waiting_one" if shown.waiting == 1 else "waiting_many", count=shown.waiting, k=shown.min_group)
     return f'<p class="rw-waiting-count" role="status" style="color:#1f3a5f">{esc(message)}</p>'
+
+
+def without_small_group_labels(responses: Iterable[Response], k: int) -> list[Response]:
+    """Per-person rows, each keeping its group label only when that group has at least ``k`` people in that
+    round: a smaller group's label would say whose answers the row holds. Names stay only for people who typed one.
+    """
+    responses = list(responses)
+    sizes = Counter((r.round, r.group_label) for r in responses)
+    return [r if not r.group_label or sizes[(r.round, r.group_label)] >= k else replace(r, group_label="")
+            for r in responses]

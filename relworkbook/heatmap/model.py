@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from ..content import HeatmapPack, Scale
 from ..errors import FriendlyError
+from ..sharing import without_small_group_labels
 from .spec import WORKBOOK  # noqa: F401 - re-exported: one name, defined with the registration
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -66,17 +67,7 @@ def share(workshop, responses: Iterable["Response"]) -> list["Response"]:
     k people in that round: a one-person group's label would say whose
     ratings the row holds. Names stay only for people who typed one.
     """
-    from dataclasses import replace
-
-    responses = list(responses)
-    sizes: dict[tuple[str, str], int] = {}
-    for r in responses:
-        sizes[(r.round, r.group_label)] = sizes.get((r.round, r.group_label), 0) + 1
-    return [
-        r if not r.group_label or sizes[(r.round, r.group_label)] >= workshop.min_group
-        else replace(r, group_label="")
-        for r in responses
-    ]
+    return without_small_group_labels(responses, workshop.min_group)
 
 
 def unanswered(pack: HeatmapPack, ratings: Mapping[str, object]) -> list[str]:

@@ -22,10 +22,11 @@ subtraction (:func:`suppress_counts`).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeGuard
 
 from ..errors import FriendlyError
+from ..sharing import without_small_group_labels
 from ..text import clean_text
 from .pack import ABOUT, RISKS, Pathway, PersonaPack
 from .spec import WORKBOOK  # noqa: F401 - re-exported: one name, defined with the registration
@@ -446,15 +447,7 @@ def share(pack: PersonaPack, workshop: "Workshop", responses: Iterable["Response
     in that round: a one-person group's label would say whose answers the row
     holds. Nothing else in an answer is private (no free text, no sealed part).
     """
-    responses = list(responses)
-    sizes: dict[tuple[str, str], int] = {}
-    for r in responses:
-        sizes[(r.round, r.group_label)] = sizes.get((r.round, r.group_label), 0) + 1
-    return [
-        r if not r.group_label or sizes[(r.round, r.group_label)] >= workshop.min_group
-        else replace(r, group_label="")
-        for r in responses
-    ]
+    return without_small_group_labels(responses, workshop.min_group)
 
 
 # -- support plans --------------------------------------------------------------------------
