@@ -158,7 +158,7 @@ def test_dark_and_light_results_in_the_storybook(story_pack, phases):
     html = book(story_pack, phases)
     assert "Light (100%)" in html  # bonds: all three chose light
     assert "Dark (67%)" in html  # grief: two dark, one both
-    assert "not sorted" in html
+    assert "hidden (fewer than 3 sorted it)" in html  # nobody or too few: one wording, no counts
 
 
 def test_feeling_chart_draws_numbers_and_escapes_the_title(story_pack, phases):
@@ -218,7 +218,15 @@ def test_dark_and_light_csv_applies_k(story_pack):
     files = files_by_name(export_files(story_pack, workshop(min_group=4), responses()))
     rows = list(csv.DictReader(io.StringIO(files["story-weaving-ABCDEF-dark-and-light.csv"].data.decode("utf-8"))))
     grief = next(r for r in rows if r["statement_id"] == "grief")
-    assert grief["people"] == "3" and grief["hidden"] == "1" and grief["dark"] == "" and grief["agreement"] == ""
+    # Three sorted it, fewer than k = 4: no count at all, not even of the people who sorted it.
+    assert grief["people"] == "" and grief["hidden"] == "1" and grief["dark"] == "" and grief["agreement"] == ""
+    unsorted = next(r for r in rows if r["statement_id"] not in ("grief", "bonds"))  # nobody sorted it
+    assert {k: v for k, v in unsorted.items() if k not in ("statement_id", "statement")} == \
+        {k: v for k, v in grief.items() if k not in ("statement_id", "statement")}  # it looks the same
+    shown = files_by_name(export_files(story_pack, workshop(min_group=3), responses()))
+    rows = list(csv.DictReader(io.StringIO(shown["story-weaving-ABCDEF-dark-and-light.csv"].data.decode("utf-8"))))
+    grief = next(r for r in rows if r["statement_id"] == "grief")
+    assert (grief["people"], grief["dark"], grief["hidden"]) == ("3", "2", "0")
 
 
 def test_exports_follow_the_workshops_own_timeline_and_current_round(story_pack):

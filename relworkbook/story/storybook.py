@@ -139,13 +139,17 @@ def moment_rows(
 
 
 def sort_rows(results: Sequence[SortResult]) -> list[dict[str, Any]]:
-    """The Dark and Light results, one row per statement; hidden counts stay empty."""
+    """The Dark and Light results, one row per statement; hidden counts stay empty.
+
+    As in the heatmap's summary, a row without results leaves its number of people empty too and is
+    marked hidden, so it looks the same whether nobody or a few people sorted the statement.
+    """
     rows = []
     for r in results:
         counts = r.counts or {}
-        rows.append({"statement_id": r.id, "statement": r.text, "people": r.people,
+        rows.append({"statement_id": r.id, "statement": r.text, "people": None if r.counts is None else r.people,
                      **{c: counts.get(c) for c in CHOICES}, "leading": r.leading, "agreement": r.agreement,
-                     "split": int(r.split), "hidden": int(r.hidden)})
+                     "split": int(r.split), "hidden": int(r.counts is None)})
     return rows
 
 
@@ -162,7 +166,7 @@ def feeling_chart(pack: StoryPack, curve: Sequence[PhaseFeeling], title: str):
     scale = pack.feeling
     order = [_short(point.phase.name) for point in curve]
     values = [
-        {"phase": _short(point.phase.name), "mean": point.mean, "moments": point.count,
+        {"phase": _short(point.phase.name), "mean": point.mean,
          "label": f"{point.mean:.1f}" if point.mean is not None else ""}
         for point in curve
     ]
@@ -291,12 +295,9 @@ def dark_light_html(pack: StoryPack, results: Sequence[SortResult], min_group: i
     for r in results:
         row = [TableCell(r.text, header=True)]
         if r.counts is None:
-            if not r.hidden:
-                note = pack.screen("not_sorted")
-            elif r.people < min_group:
-                note = pack.screen("hidden_few_sorted", k=min_group)
-            else:  # enough here, but hidden with a smaller group's (see model.suppress_sort_complements)
-                note = pack.screen("hidden_other_group")
+            # One wording whatever the reason (nobody, too few, or hidden with a smaller group's, see
+            # model.suppress_sort_complements), so a hidden row tells nothing about its few people.
+            note = pack.screen("hidden_few_sorted", k=min_group) if min_group > 1 else pack.screen("not_sorted")
             row += [TableCell("–") for _ in CHOICES] + [TableCell(note)]
         else:
             verdict = f"{labels[r.leading]} ({r.agreement:.0%})" if r.leading else pack.screen("no_single_choice")
@@ -304,7 +305,9 @@ def dark_light_html(pack: StoryPack, results: Sequence[SortResult], min_group: i
             row += [TableCell(str(r.counts[c])) for c in CHOICES] + [TableCell(verdict)]
         rows.append(row)
     columns = [pack.screen("statement"), *[labels[c] for c in CHOICES], pack.screen("most_chose")]
-    return heat_table_html(pack.screen("sort_caption"), columns, rows)
+    note = (f'<p style="color:#555">{esc(pack.screen("sort_hidden_note", k=min_group))}</p>'
+            if min_group > 1 and any(r.counts is None for r in results) else "")
+    return heat_table_html(pack.screen("sort_caption"), columns, rows) + note
 
 
 def words_html(pack: StoryPack, moments: Sequence[SharedMoment]) -> str:
