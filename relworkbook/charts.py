@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import re
 import string
 import unicodedata
@@ -286,7 +287,7 @@ def _shape(text: ET.Element, prefix: str, used: dict[str, tuple[str, str]]) -> E
         y += dy
         glyphs = [face.cmap[ord(c)] for c in line]
         placed, advance = [], 0
-        for glyph, after in zip(glyphs, [*glyphs[1:], None][: len(glyphs)], strict=True):  # after: the next one
+        for glyph, after in itertools.zip_longest(glyphs, glyphs[1:]):  # after: the next glyph, None at the end
             placed.append((glyph, advance))
             advance += face.advances[glyph] + (face.kerning.get((glyph, after), 0) if after else 0)
         start = (x or 0.0) - anchor * advance * size / face.units_per_em

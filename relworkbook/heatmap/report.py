@@ -108,8 +108,8 @@ def heatmap_chart(pack: HeatmapPack, columns: dict[str, Summary], title: str):
         for c in summary.statements:
             # One word for every empty pooled cell: "–" for "nobody rated" would tell a small group apart.
             label = f"{c.mean:.1f}" if c.mean is not None else pack.screen("chart_hidden")
-            values.append({"column": column, "statement": _short(c.label), "area": c.category,
-                           "mean": c.mean, "label": label, "people": c.respondents})
+            # Only what is drawn goes into the chart's data: a hidden cell's count of people stays out of it.
+            values.append({"column": column, "statement": _short(c.label), "mean": c.mean, "label": label})
     order = [_short(s.text) for s in pack.statements]
     low, high = pack.scale.min, pack.scale.max
     base = alt.Chart(alt.Data(values=values)).encode(
@@ -159,8 +159,6 @@ def warming_html(pack: HeatmapPack, changes: list[Change]) -> str:
     )
     return (f"<h4>{esc(pack.screen('warming_heading'))}</h4><p>{esc(pack.screen('warming_between'))}</p>"
             f"<ol>{items}</ol>")
-
-
 
 
 def report_html(pack: HeatmapPack, workshop: Workshop, analysis: Analysis, notes: list[Note], chart_svg: str) -> str:

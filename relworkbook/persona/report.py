@@ -301,11 +301,12 @@ def compare_html(pack: PersonaPack, comparison: Comparison | None) -> str:
     k = comparison.min_group
     rows = []
     for change in comparison.items:
-        better = change.better
-        word = pack.screen("change_same") if better is None else \
-            pack.screen("change_better" if better else "change_worse")
-        if change.delta is None:
+        if change.delta is None:  # a round hidden: nothing to compare
             word = ""
+        elif change.better is None:
+            word = pack.screen("change_same")
+        else:
+            word = pack.screen("change_better" if change.better else "change_worse")
         question = pack.item_text(pack.checkin_item(change.checkin), "self")
         rows.append(
             f'<tr><th scope="row" style="{_CELL}">{esc(question)}</th>'
