@@ -227,6 +227,30 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+#: Records in the page when ``selector`` first has a size: ``window.__rwFirst``
+#: (``performance.now()``, milliseconds since navigation start).
+WATCH_FIRST_WIDGET = """
+(selector) => {
+  window.__rwFirst = null;
+  const check = () => {
+    if (window.__rwFirst !== null) return;
+    const el = document.querySelector(selector);
+    if (el) {
+      const box = el.getBoundingClientRect();
+      if (box.width > 0 && box.height > 0) { window.__rwFirst = performance.now(); return; }
+    }
+    requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+}
+"""
+
+
+def local_only(url: str) -> bool:
+    """May a benchmark's browser fetch this? Only the server on this machine."""
+    return url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
+
+
 class OfflineContext:
     """A fresh browser context (empty cache) where only 127.0.0.1 answers."""
 
@@ -237,7 +261,7 @@ class OfflineContext:
 
     def _route(self, route):
         url = route.request.url
-        if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+        if local_only(url):
             route.continue_()
         else:
             self.refused.append(url)
@@ -252,11 +276,13 @@ class OfflineContext:
         self.context.close()
 
 
-def page_kernel_id(page) -> str | None:
-    """The kernel id Voila wrote into the page's config."""
-    text = page.evaluate(
-        "() => { const el = document.getElementById('jupyter-config-data'); return el ? el.textContent : null; }"
-    )
+#: The page's config as text (Voila writes the page's kernel id into it), or null before it has arrived.
+PAGE_CONFIG_TEXT = ("() => { const el = document.getElementById('jupyter-config-data');"
+                    " return el ? el.textContent : null; }")
+
+
+def kernel_id_in_config(text: str | None) -> str | None:
+    """The kernel id in a page's config text (``PAGE_CONFIG_TEXT``), or None."""
     if not text:
         return None
     try:
@@ -264,6 +290,11 @@ def page_kernel_id(page) -> str | None:
     except ValueError:
         match = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', text)
         return match.group(1) if match else None
+
+
+def page_kernel_id(page) -> str | None:
+    """The kernel id Voila wrote into the page's config."""
+    return kernel_id_in_config(page.evaluate(PAGE_CONFIG_TEXT))
 
 
 def settle_machine(max_busy: float = 25.0, timeout: float = 90.0) -> dict:
@@ -373,29 +404,6 @@ PHONE_CONTEXT = {
     "user_agent": ("Mozilla/5.0 (Linux; Android 13; Pixel 6a) AppleWebKit/537.36 (KHTML, like Gecko) "
                    "Chrome/124.0.0.0 Mobile Safari/537.36"),
 }
-
-#: Records in the page when ``selector`` first has a size: ``window.__rwFirst``
-#: (``performance.now()``, milliseconds since navigation start).
-WATCH_FIRST_WIDGET = """
-(selector) => {
-  window.__rwFirst = null;
-  const check = () => {
-    if (window.__rwFirst !== null) return;
-    const el = document.querySelector(selector);
-    if (el) {
-      const box = el.getBoundingClientRect();
-      if (box.width > 0 && box.height > 0) { window.__rwFirst = performance.now(); return; }
-    }
-    requestAnimationFrame(check);
-  };
-  requestAnimationFrame(check);
-}
-"""
-
-
-def local_only(url: str) -> bool:
-    """May a benchmark's browser fetch this? Only the server on this machine."""
-    return url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
 
 
 def start_plain_voila(tmp: Path) -> Server:

@@ -24,6 +24,7 @@ import time
 from _common import (
     BASELINE,
     HEATMAP,
+    WATCH_FIRST_WIDGET,
     OfflineContext,
     launch_chromium,
     make_workbooks,
@@ -42,27 +43,11 @@ from _common import (
 
 TARGETS = {"cold": 1.6, "preheated": 1.2}
 
-WATCH = """
-(selector) => {
-  window.__rwFirst = null;
-  const check = () => {
-    if (window.__rwFirst !== null) return;
-    const el = document.querySelector(selector);
-    if (el) {
-      const box = el.getBoundingClientRect();
-      if (box.width > 0 && box.height > 0) { window.__rwFirst = performance.now(); return; }
-    }
-    requestAnimationFrame(check);
-  };
-  requestAnimationFrame(check);
-}
-"""
-
 
 def one_sample(browser, server, path: str, selector: str) -> dict:
     ctx = OfflineContext(browser)
     try:
-        ctx.context.add_init_script(script=f"({WATCH})({selector!r})")
+        ctx.context.add_init_script(script=f"({WATCH_FIRST_WIDGET})({selector!r})")
         page = ctx.new_page()
         started = time.perf_counter()
         page.goto(server.url(path), wait_until="commit")

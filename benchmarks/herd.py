@@ -37,18 +37,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import time
 
 from _common import (
     CHROMIUM,
     CHROMIUM_ARGS,
     HEATMAP,
+    PAGE_CONFIG_TEXT,
     PHONE_CONTEXT,
     WATCH_FIRST_WIDGET,
     Server,
     cpu_since,
     cpu_snapshot,
+    kernel_id_in_config,
     kernel_memory,
     local_only,
     make_workbooks,
@@ -102,10 +103,7 @@ async def one_phone(browser, url: str, selector: str, release: asyncio.Event, st
         result["empty"] = True
         result["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     try:
-        text = await page.evaluate(
-            "() => { const el = document.getElementById('jupyter-config-data'); return el ? el.textContent : ''; }")
-        match = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', text or "")
-        result["kernel_id"] = match.group(1) if match else None
+        result["kernel_id"] = kernel_id_in_config(await page.evaluate(PAGE_CONFIG_TEXT))
     except Exception:  # noqa: BLE001 - a page that never arrived has no kernel id
         result["kernel_id"] = None
     result["_context"], result["_page"] = context, page

@@ -7,6 +7,8 @@ samples interleaved persona/baseline/baseline/persona..., medians and ratios.
 The participant's kernel is measured after they joined, answered every
 statement and the check-in, and saved (the profile drawn), so it holds
 everything a participant's path loads.
+
+    .venv/bin/python benchmarks/persona_mapping.py [--samples 5]
 """
 
 from __future__ import annotations
@@ -117,7 +119,8 @@ def main() -> dict:
                 "median of 3)", ["measure", "persona", "baseline", "ratio", "target", "result"], rows)
     result = {"samples": args.samples, "first_widget_seconds": first, "rss_mib": rss,
               "median_first_widget_seconds": med_first, "median_rss_mib": med_rss,
-              "first_widget_ratio": first_ratio, "rss_ratio": rss_ratio, "heavy_modules_probe": modules,
+              "first_widget_ratio": first_ratio, "rss_ratio": rss_ratio,
+              "targets": {"first_widget": TARGET_FIRST_WIDGET, "memory": TARGET_MEMORY}, "heavy_modules_probe": modules,
               "heavy_watched": HEAVY}
     write_results("persona_mapping", result)
     return result

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import RESULTS, machine, print_table
+from _common import RESULTS, machine, print_table, verdict
 
 HERE = Path(__file__).resolve().parent
 
@@ -82,23 +82,32 @@ def summary_rows(results: dict[str, dict | None]) -> list[list]:
         rows.append([f"{cw['writers']} writers x {cw['per_writer']} saves",
                      f"{c['rows']} rows, {c['lost']} lost; p50/p95/max {c['p50_ms']:.1f}/{c['p95_ms']:.0f}/"
                      f"{c['max_ms']:.0f} ms", "", "0 lost", cw["verdict"]])
+    pm = results.get("persona_mapping")
+    if pm:
+        first, rss, target = pm["median_first_widget_seconds"], pm["median_rss_mib"], pm["targets"]
+        rows.append(["persona mapping: first widget, cold", f"{first['persona']:.2f} s vs {first['baseline']:.2f} s",
+                     f"{pm['first_widget_ratio']:.2f}x", f"<= {target['first_widget']}x",
+                     verdict(pm["first_widget_ratio"], target["first_widget"])])
+        rows.append(["persona mapping: participant kernel RSS",
+                     f"{rss['persona']:.0f} vs {rss['baseline']:.0f} MiB", f"{pm['rss_ratio']:.2f}x",
+                     f"<= {target['memory']}x", verdict(pm["rss_ratio"], target["memory"])])
     hd = results.get("herd")
     if hd:
         for r in hd["runs"]:
             kit, plain, q = r["kit"], r["plain"], r["ratios"]
             n = r["phones"]
             rows.append([f"herd of {n}: empty pages (kit / plain)", f"{kit['empty_pages']} / {plain['empty_pages']}",
-                         "", "0", "PASS" if kit["empty_pages"] == 0 else "MISS"])
+                         "", "0", verdict(kit["empty_pages"], 0)])
             if q["p95_seconds"] is not None:
                 rows.append([f"herd of {n}: first widget p95",
                              f"{kit['p95_seconds']:.2f} s vs {plain['p95_seconds']:.2f} s",
-                             f"{q['p95_seconds']:.2f}x", "<= 1.0x", "PASS" if q["p95_seconds"] <= 1.0 else "MISS"])
+                             f"{q['p95_seconds']:.2f}x", "<= 1.0x", verdict(q["p95_seconds"], 1.0)])
             rows.append([f"herd of {n}: server CPU per page", f"{kit['cpu_seconds_per_page']:.2f} s vs "
                          f"{plain['cpu_seconds_per_page']:.2f} s", f"{q['cpu_seconds_per_page']:.2f}x", "<= 0.5x",
-                         "PASS" if q["cpu_seconds_per_page"] <= 0.5 else "MISS"])
+                         verdict(q["cpu_seconds_per_page"], 0.5)])
             rows.append([f"herd of {n}: page kernels alive {hd['linger_seconds']:.0f} s after closing",
                          f"{kit['page_kernels_alive_after']} / {plain['page_kernels_alive_after']} (kit / plain)",
-                         "", "0", "PASS" if kit["page_kernels_alive_after"] == 0 else "MISS"])
+                         "", "0", verdict(kit["page_kernels_alive_after"], 0)])
     pp = results.get("phone_page")
     if pp:
         for visit, limit in (("first", 1_500_000), ("repeat", 300_000)):
@@ -108,9 +117,9 @@ def summary_rows(results: dict[str, dict | None]) -> list[list]:
             rows.append([f"phone page, {visit} visit: bytes",
                          f"{k['bytes'] / 1e3:,.0f} kB vs {b['bytes'] / 1e3:,.0f} kB",
                          f"{pp['ratios'][visit]['bytes']:.2f}x", f"<= {limit / 1e3:,.0f} kB",
-                         "PASS" if k["bytes"] <= limit else "MISS"])
+                         verdict(k["bytes"], limit)])
             rows.append([f"phone page, {visit} visit: outside requests", f"{k['outside_requests']:.0f}", "", "0",
-                         "PASS" if k["outside_requests"] == 0 else "MISS"])
+                         verdict(k["outside_requests"], 0)])
     return rows
 
 

@@ -92,15 +92,7 @@ def requests_folder(data_url: str) -> Path:
     return store.with_name(store.name + ".ready")
 
 
-def _settings_folder(data_url: str | None) -> Path:
-    if data_url is None:
-        from .config import Settings
-
-        data_url = Settings.from_env().data_url
-    return requests_folder(data_url)
-
-
-def ask_for_pages(notebook: str, people: int, *, workshop: str, data_url: str | None = None,
+def ask_for_pages(notebook: str, people: int, *, workshop: str, data_url: str,
                   ready_for: float = READY_FOR_SECONDS, now: float | None = None) -> Path | None:
     """Ask ``relworkbook serve`` to ready ``people`` pages of ``notebook`` (0 withdraws the request).
 
@@ -110,7 +102,7 @@ def ask_for_pages(notebook: str, people: int, *, workshop: str, data_url: str | 
     """
     if not _CODE.fullmatch(workshop):
         raise ValueError(f"not a workshop code: {workshop!r}")
-    folder = _settings_folder(data_url)
+    folder = requests_folder(data_url)
     target = folder / f"{workshop}.json"
     people = max(0, min(int(people), MAX_PEOPLE))
     if people == 0:
@@ -134,14 +126,14 @@ def parse_request(text: str) -> Request | None:
     """A request file's content, or None if it is not one (a broken file is skipped, never fatal)."""
     try:
         raw = json.loads(text)
-        request = Request(notebook=str(raw["notebook"]), people=int(raw["people"]), workshop=str(raw["workshop"]),
-                          made_at=float(raw["made_at"]), ready_for=float(raw.get("ready_for", READY_FOR_SECONDS)))
+        notebook, people, workshop = str(raw["notebook"]), int(raw["people"]), str(raw["workshop"])
+        made_at, ready_for = float(raw["made_at"]), float(raw.get("ready_for", READY_FOR_SECONDS))
     except (ValueError, KeyError, TypeError):
         return None
-    if not request.notebook.endswith(".ipynb") or ".." in request.notebook or request.people < 1:
+    # The server removes an ended request's file by its workshop code, so the code must be a plain name.
+    if not notebook.endswith(".ipynb") or ".." in notebook or people < 1 or not _CODE.fullmatch(workshop):
         return None
-    return Request(request.notebook, min(request.people, MAX_PEOPLE), request.workshop, request.made_at,
-                   max(0.0, request.ready_for))
+    return Request(notebook, min(people, MAX_PEOPLE), workshop, made_at, max(0.0, ready_for))
 
 
 def read_requests(folder: Path) -> list[Request]:
@@ -270,10 +262,3 @@ def surplus(*, target: int, idle: int) -> int:
 def expired(requests: Iterable[Request], now: float) -> list[Request]:
     """The requests whose time is up (the server removes their files)."""
     return [r for r in requests if now >= r.expires_at]
-
-
-def pages_in_budget(*, available: int, total: int, per_page: int = PER_PAGE_BYTES,
-                    cap: int = MAX_READY_PAGES) -> int:
-    """How many pages this machine could ready from nothing now (for a facilitator's screen or the README)."""
-    return max(0, min(cap, (available - reserve_bytes(total)) // per_page))
-

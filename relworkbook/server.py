@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
+import gzip
 import hashlib
 import os
 import re
@@ -106,8 +108,6 @@ GZIP_CACHE_BYTES = 64 * 1024 * 1024
 
 def gzipped(path: str) -> bytes:
     """The file at ``path``, gzipped at tornado's level, once per version of the file."""
-    import gzip
-
     stat = os.stat(path)
     key = (path, stat.st_mtime_ns, stat.st_size)
     found = _GZIPPED.get(key)
@@ -390,7 +390,10 @@ class ReadyPages:
             self.in_rush = False
         requests = readiness.read_requests(self.folder)
         for request in readiness.expired(requests, now):
-            (self.folder / f"{request.workshop}.json").unlink(missing_ok=True)
+            # Tidying only (an ended request no longer counts): a file that cannot be removed must not
+            # stop every tick, and with it the pools, with the same traceback each second.
+            with contextlib.suppress(OSError):
+                (self.folder / f"{request.workshop}.json").unlink(missing_ok=True)
         active = [r for r in requests if r.active(now)]
         first_asked: dict[str, float] = {}
         for request in active:
