@@ -52,14 +52,29 @@ def find_workbooks(explicit: str | None) -> Path:
 
 
 def network_address() -> str | None:
-    """This machine's address on its network, or None if it has only loopback."""
+    """This machine's address on its network (the one phones in the room would use), or None.
+
+    Asks the operating system which address it would send from (a UDP
+    "connect" sends nothing); the host name's address comes second, because on
+    Debian it is often 127.0.1.1, which no phone can reach.
+    """
     import socket
 
+    candidates: list[str] = []
     try:
-        address = socket.gethostbyname(socket.gethostname())
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere, nothing is sent
+            candidates.append(probe.getsockname()[0])
     except OSError:
-        return None
-    return None if address.startswith("127.") else address
+        pass
+    try:
+        candidates.append(socket.gethostbyname(socket.gethostname()))
+    except OSError:
+        pass
+    for address in candidates:
+        if not address.startswith(("127.", "0.")):
+            return address
+    return None
 
 
 def voila_config(args: argparse.Namespace, workbooks: Path):
@@ -120,6 +135,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .config import Settings
     from .registry import check_packs
     from .store import open_store
+    from .workshops import this_computer_only
 
     if args.host in ("0.0.0.0", "::") and not os.environ.get("RELWORKBOOK_PUBLIC_URL"):
         # The facilitator may browse at 127.0.0.1, but phones need the
@@ -133,6 +149,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     store = open_store(settings.data_url)  # creates the database before any kernel needs it
     print(f"relworkbook: workshops are stored in {store.path}", flush=True)
     print(f"relworkbook: open http://{args.host}:{args.port}/ in a browser (Ctrl+C stops the server)", flush=True)
+    listens_everywhere = args.host in ("0.0.0.0", "::")  # (as a link's host, these would open nothing)
+    if not listens_everywhere and this_computer_only(f"http://{args.host}/"):
+        # The facilitator's screen says so too, over the link and QR code (components/session.py).
+        print("relworkbook: only this computer can open these pages. For a workshop with phones, stop it and "
+              f"start it with: relworkbook serve --host 0.0.0.0 --port {args.port}", flush=True)
     from .server import KitVoila
 
     KitVoila.launch_instance(argv=[], config=voila_config(args, workbooks))

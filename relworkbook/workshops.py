@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import math
 import secrets
 import time
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from .config import MAX_LABEL_CHARS, MAX_NAME_CHARS
 from .errors import FriendlyError, error_words
@@ -181,6 +182,25 @@ def page_link(base_url: str, **params: str) -> str:
 
 def participant_link(base_url: str, code: str) -> str:
     return page_link(base_url, join=code)
+
+
+def this_computer_only(link: str) -> str | None:
+    """The host of ``link`` if it names this computer only (so no phone can open it), else None.
+
+    ``relworkbook serve`` listens on 127.0.0.1 unless told ``--host 0.0.0.0``; a
+    facilitator who opened ``http://127.0.0.1:8866`` would otherwise project a
+    QR code that no phone in the room can open, and nothing would say why.
+    """
+    host = (urlsplit(link).hostname or "").strip("[]").lower()
+    if not host:
+        return None
+    if host == "localhost" or host.endswith(".localhost") or host == "ip6-localhost":
+        return host
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None  # a name: the network decides, and a council's names reach its staff
+    return host if address.is_loopback or address.is_unspecified else None
 
 
 def facilitator_link(base_url: str, code: str, key: str) -> str:

@@ -31,7 +31,7 @@ import ipywidgets as widgets
 from ..errors import guarded
 from ..text import esc
 from ..workshops import format_code
-from .session import qr_svg
+from .session import qr_svg, unreachable_html
 
 # Read once per process and sent with the view, so a facilitator who never projects never loads it.
 _PROJECTOR_CSS = "<style>" + Path(__file__).with_name("projector.css").read_text(encoding="utf-8") + "</style>"
@@ -77,7 +77,10 @@ def join_html(ui: Any, shown: Projected) -> str:
         link = ""
     code = (f'<p class="rw-projector-code-label">{esc(ui("code_label"))}</p>'
             f'<p class="rw-projector-code">{esc(format_code(shown.code))}</p>')
-    return f'{title}<div class="rw-projector-join">{qr}<div class="rw-projector-words">{link}{code}</div></div>'
+    # Projected, the warning is where the facilitator looks while testing the QR code with a phone.
+    warning = unreachable_html(ui, shown.link) if shown.link else ""
+    words = f'<div class="rw-projector-words">{link}{code}</div>'
+    return f'{title}{warning}<div class="rw-projector-join">{qr}{words}</div>'
 
 
 def count_html(ui: Any, shown: Projected) -> str:

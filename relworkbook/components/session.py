@@ -25,9 +25,24 @@ from ..content import UiText
 from ..errors import FriendlyError, guarded
 from ..store import Store, Workshop
 from ..text import clean_text, esc
-from ..workshops import format_code, shown_round
+from ..workshops import format_code, shown_round, this_computer_only
 from .joining import shared_note_html
 from .status import StatusLine
+
+
+def unreachable_html(ui: UiText, link: str) -> str:
+    """A warning, with what to do, when ``link`` names this computer only; "" when phones can open it."""
+    host = this_computer_only(link)
+    if host is None:
+        return ""
+    return (
+        '<div class="rw-unreachable" role="note" style="border:2px solid #b00020;border-radius:6px;'
+        'padding:8px 12px;margin:8px 0;background:#fff5f5;color:#1a1a1a">'
+        f'<p style="margin:0 0 4px"><b>{esc(ui("reach_title"))}</b></p>'
+        f'<p style="margin:0 0 4px">{esc(ui("reach_why", host=host))}</p>'
+        f'<p style="margin:0 0 4px">{esc(ui("reach_steps"))}</p>'
+        f'<p style="margin:0"><code style="font-size:1.1em">{esc(ui("reach_command"))}</code></p></div>'
+    )
 
 
 def qr_svg(link: str, *, scalable: bool = False) -> str:
@@ -105,7 +120,7 @@ class SessionPanel(widgets.VBox):
             return
         self.links_for = (participant_link, facilitator_link)
         code = format_code(self.workshop.code)
-        self.links.value = (
+        self.links.value = unreachable_html(self.ui, participant_link) + (
             '<div style="display:flex;flex-wrap:wrap;gap:16px;align-items:center">'
             f'<div>{qr_svg(participant_link)}</div><div>'
             f'<p style="font-size:1.1em">{esc(self.ui("join_instructions", code=code))}</p>'
