@@ -37,7 +37,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
+import gzip
+import http.cookiejar
+import re
+import threading
 import time
+import urllib.parse
+import urllib.request
 
 from _common import (
     CHROMIUM,
@@ -153,6 +160,80 @@ async def herd(server: Server, url: str, selector: str, phones: int, give_up_aft
             "closed_at": closed_at}
 
 
+#: In a served page, the output a displayed widget leaves (missing when Voila gave up waiting for it).
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+CONFIG_DATA = re.compile(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>', re.S)
+
+
+def one_http_phone(url: str, release: threading.Event, started: dict, give_up_after: float) -> dict:
+    """A phone as the server sees it, without a browser: the page's request, then its goodbye on closing.
+
+    The time is until the whole page has arrived: Voila sends the end of a
+    page only once the notebook has run, so the widgets exist by then (an
+    empty page is one whose widget outputs are missing). What the phone's own
+    processor then spends drawing them is the phone's, not the server's.
+    """
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    release.wait()
+    result: dict = {"refused": []}
+    try:
+        with opener.open(urllib.request.Request(url, headers={"Accept-Encoding": "gzip"}),
+                         timeout=give_up_after) as response:
+            body = response.read()
+            if response.headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+        html = body.decode("utf-8", "replace")
+        result["seconds"] = time.perf_counter() - started["at"]
+        result["empty"] = WIDGET_VIEW not in html
+        found = CONFIG_DATA.search(html)
+        result["kernel_id"] = kernel_id_in_config(found.group(1) if found else None)
+    except Exception as exc:  # noqa: BLE001 - a page that never arrives is counted as empty
+        result.update(seconds=None, empty=True, kernel_id=None, error=f"{type(exc).__name__}: {exc}")
+    result["_goodbye"] = (opener, jar)
+    return result
+
+
+def goodbye(server: Server, opener, jar, kernel_id: str) -> None:
+    """What the page's ``beforeunload``/``pagehide`` sends: ``_xsrf`` from its cookie (empty if none)."""
+    xsrf = next((c.value for c in jar if c.name == "_xsrf"), "")
+    body = urllib.parse.urlencode({"_xsrf": xsrf}).encode()
+    try:
+        opener.open(urllib.request.Request(server.url(f"/voila/api/shutdown/{kernel_id}"), data=body), timeout=30)
+    except Exception:  # noqa: BLE001 - plain Voila refuses it (403): counted later as a kernel still alive
+        pass
+
+
+def http_herd(server: Server, url: str, phones: int, give_up_after: float) -> dict:
+    """``herd`` with HTTP phones: the server's side of a room arriving, with no browser on this machine."""
+    release = threading.Event()
+    started: dict = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=phones) as pool:
+        futures = [pool.submit(one_http_phone, url, release, started, give_up_after) for _ in range(phones)]
+        time.sleep(0.5)
+        cpu_before = cpu_snapshot(server)
+        started["at"] = time.perf_counter()
+        release.set()
+        results = [f.result() for f in futures]
+    window = time.perf_counter() - started["at"]
+    cpu = cpu_since(server, cpu_before)
+    me = server.process.pid
+    cpu_server = cpu_snapshot(server).get(me, 0.0) - cpu_before.get(me, 0.0)
+    closed_at = time.perf_counter()
+    for r in results:
+        opener, jar = r.pop("_goodbye")
+        if r.get("kernel_id"):
+            goodbye(server, opener, jar, r["kernel_id"])
+    return {"pages": results, "window_seconds": window, "cpu_seconds": cpu, "cpu_server_seconds": cpu_server,
+            "closed_at": closed_at}
+
+
+def arrive(phone: str, server: Server, url: str, selector: str, phones: int, give_up_after: float) -> dict:
+    if phone == "http":
+        return http_herd(server, url, phones, give_up_after)
+    return asyncio.run(herd(server, url, selector, phones, give_up_after))
+
+
 def summarise(name: str, server: Server, phones: int, run: dict, linger: float) -> dict:
     """Numbers for one run, after waiting ``linger`` seconds from the pages' closing."""
     pages = run["pages"]
@@ -190,7 +271,7 @@ def summarise(name: str, server: Server, phones: int, run: dict, linger: float) 
     }
 
 
-def run_kit(phones: int, pool: str, give_up_after: float, linger: float) -> dict:
+def run_kit(phones: int, pool: str, give_up_after: float, linger: float, phone: str) -> dict:
     from relworkbook import readiness
 
     tmp = temp_dir(f"herd-kit-{phones}")
@@ -214,8 +295,8 @@ def run_kit(phones: int, pool: str, give_up_after: float, linger: float) -> dict
         wait_quiet(server, min_seconds=3, timeout=180)
         calm = settle_machine(max_busy=25, timeout=120)
         print(f"  kit: releasing {phones} phones (machine {calm['cpu_busy_percent']:.0f}% busy)", flush=True)
-        run = asyncio.run(herd(server, server.url(f"{HEATMAP}?join={access.workshop.code}"), ".rw-join", phones,
-                               give_up_after))
+        run = arrive(phone, server, server.url(f"{HEATMAP}?join={access.workshop.code}"), ".rw-join", phones,
+                     give_up_after)
         result = summarise("kit", server, phones, run, linger)
         result["pool"] = pool
         result["machine_before"] = calm
@@ -224,14 +305,14 @@ def run_kit(phones: int, pool: str, give_up_after: float, linger: float) -> dict
         server.stop()
 
 
-def run_plain(phones: int, give_up_after: float, linger: float) -> dict:
+def run_plain(phones: int, give_up_after: float, linger: float, phone: str) -> dict:
     tmp = temp_dir(f"herd-plain-{phones}")
     server = start_plain_voila(tmp)
     try:
         wait_quiet(server, min_seconds=2, timeout=120)
         calm = settle_machine(max_busy=25, timeout=120)
         print(f"  plain: releasing {phones} phones (machine {calm['cpu_busy_percent']:.0f}% busy)", flush=True)
-        run = asyncio.run(herd(server, server.url("/"), ".widget-button", phones, give_up_after))
+        run = arrive(phone, server, server.url("/"), ".widget-button", phones, give_up_after)
         result = summarise("plain", server, phones, run, linger)
         result["machine_before"] = calm
         return result
@@ -253,15 +334,18 @@ def main() -> dict:
                         help="seconds after closing the pages before counting kernels (default 120)")
     parser.add_argument("--kit-pool", choices=["ready", "usual"], default="ready",
                         help="ready: the facilitator asked for N pages first (default); usual: the pool of 1")
+    parser.add_argument("--phone", choices=["browser", "http"], default="browser",
+                        help="browser: Chromium pages on this machine (their drawing shares its cores); http: the "
+                             "page's request and goodbye only, to see the server's side of a big room")
     args = parser.parse_args()
     if args.quick:
         args.phones, args.linger = [3], 30.0
     runs = []
     for phones in args.phones:
         print(f"\n--- {phones} phones", flush=True)
-        kit = run_kit(phones, args.kit_pool, args.empty_after, args.linger)
+        kit = run_kit(phones, args.kit_pool, args.empty_after, args.linger, args.phone)
         settle_machine(max_busy=15, timeout=120)
-        plain = run_plain(phones, args.empty_after, args.linger)
+        plain = run_plain(phones, args.empty_after, args.linger, args.phone)
         runs.append({
             "phones": phones, "kit": kit, "plain": plain,
             "ratios": {key: ratio(kit[key], plain[key])
@@ -284,14 +368,15 @@ def main() -> dict:
         q = r["ratios"]
         rows.append([f"{r['phones']} phones, kit/plain", fmt(q["p50_seconds"], "x"), fmt(q["p95_seconds"], "x"),
                      fmt(q["max_seconds"], "x"), "", "", fmt(q["cpu_seconds_per_page"], "x"), "", ""])
-    print_table("A room of phones released together: first usable widget (seconds from the release), empty pages, "
+    until = "first usable widget" if args.phone == "browser" else "whole page served, widgets in it"
+    print_table(f"A room of phones ({args.phone}) released together: {until} (seconds from the release), empty pages, "
                 "server CPU per page in the arrival window, kernels after the pages closed",
                 ["run", "p50 s", "p95 s", "max s", "empty", "IOPub timeouts", "CPU s/page (server + kernels)",
                  f"page kernels alive {args.linger:.0f} s later", "all kernels alive (RSS)"], rows)
     print("\nTargets: 0 empty pages; kit/plain at p95 <= 1.0x; CPU per page <= 0.5x; page kernels freed.")
-    result = {"phones": args.phones, "empty_after_seconds": args.empty_after, "linger_seconds": args.linger,
-              "kit_pool": args.kit_pool, "quick": args.quick, "runs": runs}
-    write_results("herd", result)
+    result = {"phone": args.phone, "phones": args.phones, "empty_after_seconds": args.empty_after,
+              "linger_seconds": args.linger, "kit_pool": args.kit_pool, "quick": args.quick, "runs": runs}
+    write_results("herd" if args.phone == "browser" else "herd-http", result)
     return result
 
 

@@ -30,14 +30,20 @@ BENCHMARKS = {
     "persona_mapping": (["--samples", "5"], ["--samples", "1"]),
     # A room of 10 and of 30 phones at once (kit vs plain Voila), and a page on an emulated mid-range phone.
     "herd": (["--phones", "10", "30"], ["--quick"]),
+    # The same rooms as the server sees them, with no browser drawing pages on the server's own cores.
+    "herd-http": (["--phone", "http", "--phones", "10", "30"], ["--phone", "http", "--quick"]),
     "phone_page": (["--samples", "3"], ["--samples", "1"]),
 }
+
+
+#: Results whose script has another name.
+SCRIPTS = {"herd-http": "herd"}
 
 
 def run(name: str, args: list[str]) -> tuple[int, float]:
     print(f"\n=== {name} {' '.join(args)}", flush=True)
     started = time.perf_counter()
-    code = subprocess.call([sys.executable, str(HERE / f"{name}.py"), *args], cwd=HERE.parent)
+    code = subprocess.call([sys.executable, str(HERE / f"{SCRIPTS.get(name, name)}.py"), *args], cwd=HERE.parent)
     return code, time.perf_counter() - started
 
 
@@ -91,11 +97,13 @@ def summary_rows(results: dict[str, dict | None]) -> list[list]:
         rows.append(["persona mapping: participant kernel RSS",
                      f"{rss['persona']:.0f} vs {rss['baseline']:.0f} MiB", f"{pm['rss_ratio']:.2f}x",
                      f"<= {target['memory']}x", verdict(pm["rss_ratio"], target["memory"])])
-    hd = results.get("herd")
-    if hd:
+    for key, phone in (("herd", "browsers"), ("herd-http", "HTTP phones")):
+        hd = results.get(key)
+        if not hd:
+            continue
         for r in hd["runs"]:
             kit, plain, q = r["kit"], r["plain"], r["ratios"]
-            n = r["phones"]
+            n = f"{r['phones']} {phone}"
             rows.append([f"herd of {n}: empty pages (kit / plain)", f"{kit['empty_pages']} / {plain['empty_pages']}",
                          "", "0", verdict(kit["empty_pages"], 0)])
             if q["p95_seconds"] is not None:

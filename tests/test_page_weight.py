@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 from websockets.sync.client import connect
 
+from relworkbook.content import load_ui
 from relworkbook.server import (
     IMMUTABLE,
     REVALIDATE,
@@ -34,6 +35,10 @@ from relworkbook.workshops import start_workshop
 pytestmark = pytest.mark.voila
 
 NOTEBOOKS = ["index.ipynb", "heatmap.ipynb", "story-weaving.ipynb"]
+LOADED_ICON_FONTS = """async () => { await document.fonts.ready;
+    return [...document.fonts].filter(f => f.family.includes("Font Awesome") && f.status === "loaded").length; }"""
+#: The issue's target for a participant's first visit (about 1.49 MB: Voila's own JavaScript is most of it).
+FIRST_VISIT_MAX_BYTES = 1_500_000
 #: The issue's target for a repeat visit (same browser, reload); met with a wide margin (about 6 kB).
 REPEAT_VISIT_MAX_BYTES = 300_000
 CONFIG = re.compile(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>', re.S)
@@ -155,22 +160,33 @@ def test_voilas_other_pages_ask_nothing_of_another_host(server, path):
 
 @pytest.mark.browser
 def test_in_a_browser_nothing_outside_is_even_requested_and_the_icons_show(server, offline):
-    code = start_workshop(Store(server.data), workbook="heatmap", title="Offline").workshop.code
+    """Phones' pages carry no icon (so no icon font to download); the facilitator's icons come from the kit."""
+    access = start_workshop(Store(server.data), workbook="heatmap", title="Offline")
+    code = access.workshop.code
     ctx = offline()
     page = ctx.new_page()
     page.goto(server.url(f"/voila/render/heatmap.ipynb?join={code}"))
     page.locator(".rw-join").wait_for()
     page.wait_for_load_state("networkidle")
+    assert page.locator(".jupyter-widgets i.fa").count() == 0
+    page.get_by_role("button", name=load_ui()("join_button")).click()
+    page.get_by_role("button", name=load_ui()("save_button")).wait_for()
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".jupyter-widgets i.fa").count() == 0  # the participant's form: none either
+    assert page.evaluate(LOADED_ICON_FONTS) == 0
+
+    page.goto(server.url(f"/voila/render/heatmap.ipynb?facilitate={code}&key={access.key}"))
+    page.locator(".rw-session").wait_for()
+    page.wait_for_load_state("networkidle")
     icon = page.evaluate("""async () => {
         await document.fonts.ready;
-        const icon = document.querySelector(".rw-join button i.fa");
+        const icon = document.querySelector(".rw-session button i.fa");
         const before = getComputedStyle(icon, "::before");
-        return {classes: icon.className, content: before.content, family: before.fontFamily,
-                loaded: [...document.fonts].some(f => f.family.includes("Font Awesome") && f.status === "loaded")};
+        return {classes: icon.className, content: before.content, family: before.fontFamily};
     }""")
-    assert "fa-sign-in" in icon["classes"]
+    assert icon["classes"].startswith("fa fa-"), icon
     assert icon["content"] not in ("", "none", "normal") and "Font Awesome" in icon["family"], icon
-    assert icon["loaded"], icon  # the glyphs came from the kit's server
+    assert page.evaluate(LOADED_ICON_FONTS) > 0  # the glyphs came from the kit's server
     page.goto(server.url("/"))  # the landing page too
     page.locator("a[href='heatmap.ipynb']").first.wait_for()
     page.wait_for_load_state("networkidle")
@@ -294,8 +310,8 @@ class Wire:
 
 @pytest.mark.browser
 def test_a_participant_page_is_light_and_a_repeat_visit_lighter(server, chromium, capsys, record_property):
-    """The first visit is reported, not asserted: about 1.57 MB (1.49 MiB), so the issue's 1.5 MB target is
-    not met with a margin. The repeat visit must stay under the issue's 300 kB (it takes about 6 kB)."""
+    """The first visit must stay under the issue's 1.5 MB (about 1.49 MB: Voila's own JavaScript, about 1.0 MB
+    gzipped, is most of it; pages for phones carry no icon font) and a repeat visit under 300 kB (about 6 kB)."""
     code = start_workshop(Store(server.data), workbook="heatmap", title="Weight").workshop.code
     url = server.url(f"/voila/render/heatmap.ipynb?join={code}")
     context = chromium.new_context()  # no request routing: Playwright's routing turns the HTTP cache off
@@ -317,5 +333,6 @@ def test_a_participant_page_is_light_and_a_repeat_visit_lighter(server, chromium
     scripts = [(url, encoding, size) for url, encoding, size in first["responses"] if re.search(r"\.js($|\?)", url)]
     assert len(scripts) > 50
     assert [url for url, encoding, size in scripts if encoding != "gzip" and size > 1500] == []  # tiny ones stay plain
+    assert first["bytes"] <= FIRST_VISIT_MAX_BYTES, sorted(first["responses"], key=lambda r: -r[2])[:10]
     # Counting the kernel websocket's widget messages too, as if uncompressed: still well under.
     assert repeat["bytes"] + repeat["websocket_text"] <= REPEAT_VISIT_MAX_BYTES, repeat

@@ -81,11 +81,12 @@ class JoinPanel(widgets.VBox):
             description=ui("group_label"), placeholder=ui("group_placeholder"), layout=FULL_WIDTH,
             style={"description_width": "initial"},
         )
-        self.join_button = widgets.Button(description=ui("join_button"), button_style="primary", icon="sign-in")
+        # No icons on the pages phones open: the words say it all, and the first icon on a page makes the
+        # phone download the icon font (79 kB, a twentieth of the page; tests/test_page_weight.py).
+        self.join_button = widgets.Button(description=ui("join_button"), button_style="primary")
         # Arriving by a workshop link, going solo must say it leaves the group out.
-        self.solo_button = widgets.Button(description=ui("solo_button_from_link" if code else "solo_button"),
-                                          icon="user")
-        self.together_button = widgets.Button(description=ui("shared_together_button"), icon="users")
+        self.solo_button = widgets.Button(description=ui("solo_button_from_link" if code else "solo_button"))
+        self.together_button = widgets.Button(description=ui("shared_together_button"))
         self.title = widgets.Text(
             continuous_update=False,  # one value, sent when the box is left: a fast Enter or tap cannot lose letters
             description=ui("start_title_label"), layout=FULL_WIDTH, style={"description_width": "initial"}
@@ -95,7 +96,7 @@ class JoinPanel(widgets.VBox):
             value=0, min=0, max=EXPECTED_MOST, description=ui("start_expected_label"),
             style={"description_width": "initial"}, layout=widgets.Layout(width="auto", max_width="100%"),
         )
-        self.start_button = widgets.Button(description=ui("start_button"), icon="play")
+        self.start_button = widgets.Button(description=ui("start_button"))
 
         show = self.status.error
         self.join_button.on_click(guarded(show)(self._join))

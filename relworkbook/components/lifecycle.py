@@ -99,7 +99,7 @@ class ParticipantPage(widgets.VBox):
         self.status = StatusLine()
         self.group = widgets.HTML()  # the group's results, once the facilitator shows them
         self.group.add_class("rw-group-results")
-        self.download_button = widgets.Button(description=say(pack, ui, "download_mine"), icon="download")
+        self.download_button = widgets.Button(description=say(pack, ui, "download_mine"))  # phones: no icon font
         self.download_button.on_click(guarded(self.status.error)(self.prepare_download))
         self.downloads = DownloadLinks()
         self._seen: object = None

@@ -227,7 +227,7 @@ class WorkbookShell(widgets.VBox):
             '<p class="rw-device-note" style="margin:6px 0;padding:8px 10px;border-radius:6px;'
             f'background:#fff6e0;color:#4a3500">{esc(self.ui("device_answers", name=name))}</p>'
         )
-        button = widgets.Button(description=self.ui("device_not_you"), icon="user-plus")
+        button = widgets.Button(description=self.ui("device_not_you"))  # no icon: see joining.py
         button.on_click(guarded(self.status.error)(lambda _b: self.join_as_someone_new()))
         return text, button
 
@@ -257,7 +257,7 @@ class WorkbookShell(widgets.VBox):
         # A way back: to the join form of the workshop whose link brought them, or to the first screen.
         code = normalise_code(self.page.get("join"))
         back = widgets.Button(description=self.ui("solo_back_to_workshop") if code else self.ui("solo_back"),
-                              icon="arrow-left", layout=widgets.Layout(width="auto"))
+                              layout=widgets.Layout(width="auto"))  # no icon: see joining.py
         back.add_class("rw-solo-back")
         back.on_click(guarded(self.status.error)(lambda _b: self._leave_solo(code)))
         self.device_note.children = (back,)

@@ -67,7 +67,7 @@ class ParticipantView(ParticipantPage):
 
     def build(self) -> None:
         self.form = RatingForm(self.pack)
-        self.save_button = widgets.Button(description=self.ui("save_button"), button_style="primary", icon="check")
+        self.save_button = widgets.Button(description=self.ui("save_button"), button_style="primary")  # no icon font
         self.save_button.on_click(guarded(self.status.error)(self.save))
         self.mine = widgets.HTML()
         #: The ratings as last loaded or saved: anything else on screen is a draft.
@@ -129,7 +129,7 @@ class SoloView(SoloPage):
 
     def build(self) -> None:
         self.form = RatingForm(self.pack)
-        self.show_button = widgets.Button(description=self.pack.screen("show_mine"), button_style="primary", icon="th")
+        self.show_button = widgets.Button(description=self.pack.screen("show_mine"), button_style="primary")
         self.show_button.on_click(guarded(self.status.error)(self.show))
         self.mine = widgets.HTML()
 

@@ -123,7 +123,7 @@ class PersonaParticipantView(ParticipantPage):
     def build(self) -> None:
         self.form = PersonaForm(self.pack)
         self.save_button = widgets.Button(description=self.say("save_answers"), button_style="primary",
-                                          icon="check", layout=widgets.Layout(width="auto"))
+                                          layout=widgets.Layout(width="auto"))  # phones: no icon font
         self.save_button.on_click(guarded(self.status.error)(self.save))
         self.result = widgets.HTML()
         self.result.add_class("rw-persona-result")
@@ -191,7 +191,7 @@ class PersonaSoloView(SoloPage):
     def build(self) -> None:
         self.form = PersonaForm(self.pack)
         self.show_button = widgets.Button(description=self.say("show_profile"), button_style="primary",
-                                          icon="check", layout=widgets.Layout(width="auto"))
+                                          layout=widgets.Layout(width="auto"))  # phones: no icon font
         self.show_button.on_click(guarded(self.status.error)(self.show))
         self.result = widgets.HTML()
         self.result.add_class("rw-persona-result")

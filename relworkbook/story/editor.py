@@ -148,7 +148,7 @@ class StoryEditor(widgets.VBox):
         #: The moment form as last filled (empty, or the moment being edited): anything else is being written.
         self._filled: dict[str, Any] = self.form.data
         self._filling = False
-        self.save_button = widgets.Button(description=s("add_moment"), button_style="primary", icon="plus")
+        self.save_button = widgets.Button(description=s("add_moment"), button_style="primary")  # phones: no icon font
         self.cancel_button = widgets.Button(description=s("cancel_edit"), layout=widgets.Layout(display="none"))
         self.save_button.on_click(guarded(show)(self.save_moment))
         self.cancel_button.on_click(guarded(show)(lambda _b: self._reset_form()))
@@ -162,7 +162,7 @@ class StoryEditor(widgets.VBox):
             toggle.add_class("rw-sort")
             toggle.observe(self._sort_changed, names="value")
         self.form.on_change(self._moment_changed)
-        self.sort_button = widgets.Button(description=s("save_sort"), button_style="primary", icon="check")
+        self.sort_button = widgets.Button(description=s("save_sort"), button_style="primary")
         self.sort_status = StatusLine()  # beside its button: on a phone the top line is far away
         self.sort_button.on_click(guarded(self.sort_status.error)(self.save_sort))
         prompts = "".join(f"<li>{esc(p)}</li>" for p in pack.prompts)
@@ -363,9 +363,9 @@ class StoryEditor(widgets.VBox):
                 f'<div class="rw-my-moment"><b>{esc(moment["title"])}</b> &middot; {where} &middot; '
                 f'<i>{esc(consent)}</i><br><span style="white-space:pre-wrap">{esc(excerpt)}</span></div>'
             )
-            edit = widgets.Button(description=self.pack.screen("edit"), icon="pencil",
+            edit = widgets.Button(description=self.pack.screen("edit"),
                                   layout=widgets.Layout(width="auto"))
-            delete = widgets.Button(description=self.pack.screen("delete"), icon="trash",
+            delete = widgets.Button(description=self.pack.screen("delete"),
                                     layout=widgets.Layout(width="auto"))
             edit.on_click(guarded(self.status.error)(lambda _b, i=moment["id"]: self.edit(i)))
             delete.on_click(guarded(self.status.error)(lambda _b, i=moment["id"]: self.delete(i)))
