@@ -198,6 +198,28 @@ _CODES_BY_MESSAGE = (
 _IOERR_SHMSIZE = _IOERR | (19 << 8)
 
 
+#: How long opening a file waits out other kernels opening (and creating) it at the same moment.
+OPEN_BUSY_SECONDS = 30.0
+
+
+def _when_free(step: Callable[[], object]) -> None:
+    """Run ``step``; while the file is busy, try again (up to ``OPEN_BUSY_SECONDS``).
+
+    SQLite's busy timeout does not cover everything opening does: switching a
+    new file to WAL, or a read that must become a write, can answer "busy" at
+    once while another kernel creates the same file. Every step is safe to repeat.
+    """
+    deadline = time.monotonic() + OPEN_BUSY_SECONDS
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            if _code(exc) not in (_BUSY, _LOCKED) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _code(exc: sqlite3.Error) -> int | None:
     """SQLite's primary result code of ``exc`` (extended codes share their low byte)."""
     code = getattr(exc, "sqlite_errorcode", None)
@@ -353,7 +375,13 @@ class Store:
             # Freed pages are zeroed: a moment made private, or a superseded
             # version, leaves no readable copy behind in the file.
             db.execute("PRAGMA secure_delete = ON")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
+            # One statement, so one snapshot: a kernel creating this same file at
+            # this moment commits its tables and its version together, and two
+            # separate reads could see its tables but not yet its version (and
+            # call the kit's own new file another program's database).
+            version, tables = db.execute(
+                "SELECT (SELECT user_version FROM pragma_user_version), (SELECT COUNT(*) FROM sqlite_master)"
+            ).fetchone()
             if version > SCHEMA_VERSION:
                 raise FriendlyError(_newer_message(self.path, version))
             if not new:
@@ -362,9 +390,9 @@ class Store:
                 # milliseconds (about 40 ms for a 40 MB file) and says so at start.
                 if db.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
                     raise FriendlyError(_open_message(self.path, "damaged"))
-                if version == 0 and db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+                if version == 0 and tables:
                     raise FriendlyError(_open_message(self.path, "foreign"))
-            self._check_writable(version)
+            _when_free(lambda: self._check_writable(version))
         except sqlite3.Error as exc:
             # Past connecting, a file SQLite cannot open is the -wal, -shm or
             # journal beside it: the folder may not be written.
@@ -372,11 +400,14 @@ class Store:
         try:
             # The mode is kept in the file: only a new file (or a copy some other
             # tool made) is switched, so opening the kit's own file writes nothing.
-            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                db.execute("PRAGMA journal_mode = WAL")
-            self._migrate()
+            _when_free(self._switch_to_wal)
+            _when_free(self._migrate)
         except sqlite3.Error as exc:
             raise self._open_failure(exc, new) from exc
+
+    def _switch_to_wal(self) -> None:
+        if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self._db.execute("PRAGMA journal_mode = WAL")
 
     def _check_writable(self, version: int) -> None:
         """Refuse now, not at the first save, a file this server may read but not write.

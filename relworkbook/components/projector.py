@@ -77,10 +77,11 @@ def join_html(ui: Any, shown: Projected) -> str:
         link = ""
     code = (f'<p class="rw-projector-code-label">{esc(ui("code_label"))}</p>'
             f'<p class="rw-projector-code">{esc(format_code(shown.code))}</p>')
-    # Projected, the warning is where the facilitator looks while testing the QR code with a phone.
+    # Projected, the warning is where the facilitator looks while testing the QR code with a phone; under the
+    # QR code and the join code, so those stay on the first screenful of a projector.
     warning = unreachable_html(ui, shown.link) if shown.link else ""
     words = f'<div class="rw-projector-words">{link}{code}</div>'
-    return f'{title}{warning}<div class="rw-projector-join">{qr}{words}</div>'
+    return f'{title}<div class="rw-projector-join">{qr}{words}</div>{warning}'
 
 
 def count_html(ui: Any, shown: Projected) -> str:
