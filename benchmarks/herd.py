@@ -77,6 +77,16 @@ IOPUB_TIMEOUT = "Timeout waiting for IOPub output"
 MIB = 1024 * 1024
 
 
+def arrival_cost(server: Server, cpu_before: dict, released_at: float) -> dict:
+    """The arrival window (from the release until now) and the CPU the server's process tree spent in it."""
+    window = time.perf_counter() - released_at
+    cpu = cpu_since(server, cpu_before)
+    # The server process alone (HTTP, gzip, websockets); the rest is kernels.
+    me = server.process.pid
+    cpu_server = cpu_snapshot(server).get(me, 0.0) - cpu_before.get(me, 0.0)
+    return {"window_seconds": window, "cpu_seconds": cpu, "cpu_server_seconds": cpu_server}
+
+
 async def one_phone(browser, url: str, selector: str, release: asyncio.Event, started: dict,
                     give_up_after: float, prepared: list) -> dict:
     """One phone: made before the release, opens ``url`` at it, reports when its first widget is usable."""
@@ -138,11 +148,7 @@ async def herd(server: Server, url: str, selector: str, phones: int, give_up_aft
             started["at"] = time.perf_counter()
             release.set()
             results = await asyncio.gather(*tasks)
-            window = time.perf_counter() - started["at"]
-            cpu = cpu_since(server, cpu_before)
-            # The server process alone (HTTP, gzip, websockets), the rest is kernels.
-            me = server.process.pid
-            cpu_server = cpu_snapshot(server).get(me, 0.0) - cpu_before.get(me, 0.0)
+            cost = arrival_cost(server, cpu_before, started["at"])
             # Close every page as a browser closes a tab (its goodbye runs), then its context.
             closed_at = time.perf_counter()
             for r in results:
@@ -156,8 +162,7 @@ async def herd(server: Server, url: str, selector: str, phones: int, give_up_aft
                 r.pop("_page")
         finally:
             await browser.close()
-    return {"pages": results, "window_seconds": window, "cpu_seconds": cpu, "cpu_server_seconds": cpu_server,
-            "closed_at": closed_at}
+    return {"pages": results, **cost, "closed_at": closed_at}
 
 
 #: In a served page, the output a displayed widget leaves (missing when Voila gave up waiting for it).
@@ -215,17 +220,13 @@ def http_herd(server: Server, url: str, phones: int, give_up_after: float) -> di
         started["at"] = time.perf_counter()
         release.set()
         results = [f.result() for f in futures]
-    window = time.perf_counter() - started["at"]
-    cpu = cpu_since(server, cpu_before)
-    me = server.process.pid
-    cpu_server = cpu_snapshot(server).get(me, 0.0) - cpu_before.get(me, 0.0)
+    cost = arrival_cost(server, cpu_before, started["at"])
     closed_at = time.perf_counter()
     for r in results:
         opener, jar = r.pop("_goodbye")
         if r.get("kernel_id"):
             goodbye(server, opener, jar, r["kernel_id"])
-    return {"pages": results, "window_seconds": window, "cpu_seconds": cpu, "cpu_server_seconds": cpu_server,
-            "closed_at": closed_at}
+    return {"pages": results, **cost, "closed_at": closed_at}
 
 
 def arrive(phone: str, server: Server, url: str, selector: str, phones: int, give_up_after: float) -> dict:

@@ -9,7 +9,7 @@
   is in the workshop. The kit's templates (``relworkbook/templates``) leave
   them out; Voila's own bundle already carries Font Awesome.
 - Light pages: responses are gzipped (a participant's first visit goes from
-  about 5.4 MB to about 1.6 MB), static files say how long they may be kept
+  about 5.4 MB to about 1.5 MB), static files say how long they may be kept
   (files whose name or address carries a content hash: a year; the rest are
   checked with an ETag, so a repeat visit gets 304s, not the files again),
   Voila's own bundle is served under an address that names its version (so
