@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import math
 import secrets
 import time
@@ -191,6 +190,8 @@ def this_computer_only(link: str) -> str | None:
     facilitator who opened ``http://127.0.0.1:8866`` would otherwise project a
     QR code that no phone in the room can open, and nothing would say why.
     """
+    import ipaddress  # only on the facilitator's screen: kept off a participant's start-up
+
     host = (urlsplit(link).hostname or "").strip("[]").lower()
     if not host:
         return None
